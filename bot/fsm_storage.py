@@ -1,0 +1,77 @@
+"""aiogram FSM storage in our own database, so a conversation survives a restart.
+
+aiogram-sqlalchemy-storage was weighed first: it reads-then-inserts (two writers can collide), keeps no
+timestamp (so idle conversations cannot expire) and creates its table outside Alembic. This one upserts in
+a single statement per call and records when each conversation last moved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from aiogram.fsm.state import State
+from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StateType, StorageKey
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.models import FsmRecord, utcnow
+
+
+class SQLAlchemyStorage(BaseStorage):
+    def __init__(
+        self, sessionmaker: async_sessionmaker[AsyncSession], key_builder: KeyBuilder | None = None
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self._key_builder = key_builder or DefaultKeyBuilder(with_destiny=True)
+
+    async def _upsert(self, key: StorageKey, values: dict[str, Any]) -> None:
+        row = {"key": self._key_builder.build(key), "chat_id": key.chat_id, "user_id": key.user_id,
+               "updated_at": utcnow(), **values}
+        async with self._sessionmaker.begin() as session:
+            dialect = session.bind.dialect.name
+            insert = pg_insert if dialect == "postgresql" else sqlite_insert
+            statement = insert(FsmRecord).values(**row)
+            statement = statement.on_conflict_do_update(
+                index_elements=[FsmRecord.key], set_={name: statement.excluded[name] for name in
+                                                      ("updated_at", *values)}
+            )
+            await session.execute(statement)
+
+    async def set_state(self, key: StorageKey, state: StateType = None) -> None:
+        await self._upsert(key, {"state": state.state if isinstance(state, State) else state})
+
+    async def get_state(self, key: StorageKey) -> str | None:
+        async with self._sessionmaker() as session:
+            return await session.scalar(
+                select(FsmRecord.state).where(FsmRecord.key == self._key_builder.build(key))
+            )
+
+    async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+        await self._upsert(key, {"data": dict(data)})
+
+    async def get_data(self, key: StorageKey) -> dict[str, Any]:
+        async with self._sessionmaker() as session:
+            data = await session.scalar(
+                select(FsmRecord.data).where(FsmRecord.key == self._key_builder.build(key))
+            )
+        return dict(data or {})
+
+    async def last_change(self, key: StorageKey) -> datetime | None:
+        async with self._sessionmaker() as session:
+            return await session.scalar(
+                select(FsmRecord.updated_at).where(FsmRecord.key == self._key_builder.build(key))
+            )
+
+    async def purge_idle(self, older_than: timedelta) -> int:
+        async with self._sessionmaker.begin() as session:
+            result = await session.execute(
+                delete(FsmRecord).where(FsmRecord.updated_at < utcnow() - older_than)
+            )
+        return result.rowcount or 0
+
+    async def close(self) -> None:
+        return None

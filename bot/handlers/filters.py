@@ -1,0 +1,34 @@
+"""Async scope filters used on routers: which kind of chat a feature lives in."""
+
+from __future__ import annotations
+
+from aiogram.filters import Filter
+from aiogram.types import CallbackQuery, Message
+
+from bot.models import ChatPurpose
+from bot.services.chats import BoundChat
+
+
+def _chat_type(event: Message | CallbackQuery) -> str | None:
+    message = event.message if isinstance(event, CallbackQuery) else event
+    return message.chat.type if message is not None else None
+
+
+class GroupChat(Filter):
+    async def __call__(self, event: Message | CallbackQuery) -> bool:
+        return _chat_type(event) in ("group", "supergroup")
+
+
+class PrivateChat(Filter):
+    async def __call__(self, event: Message | CallbackQuery) -> bool:
+        return _chat_type(event) == "private"
+
+
+class BoundAs(Filter):
+    """The chat is bound to one of the given purposes (village, township, county, department)."""
+
+    def __init__(self, *purposes: ChatPurpose) -> None:
+        self.purposes = purposes
+
+    async def __call__(self, event: Message | CallbackQuery, bound: BoundChat | None = None) -> bool:
+        return bound is not None and bound.purpose in self.purposes

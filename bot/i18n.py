@@ -1,0 +1,50 @@
+"""Fluent translations: one `Translator` built at start-up, one `Localizer` per update's language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fluent.runtime import FluentLocalization, FluentResourceLoader
+
+from bot.config import LANGUAGES
+
+LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+RESOURCES = ["bot.ftl"]
+
+
+class Localizer:
+    """Formats messages in one language, falling back to the other shipped language for a missing key."""
+
+    def __init__(self, language: str, localization: FluentLocalization) -> None:
+        self.language = language
+        self._localization = localization
+
+    def __call__(self, key: str, **args: Any) -> str:
+        return self._localization.format_value(key, args or None)
+
+
+class Translator:
+    def __init__(self, default_language: str, locales_dir: Path = LOCALES_DIR) -> None:
+        self.default_language = default_language
+        loader = FluentResourceLoader(str(locales_dir / "{locale}"))
+        self._localizers = {
+            language: Localizer(
+                language,
+                FluentLocalization(
+                    [language, *[other for other in LANGUAGES if other != language]], RESOURCES, loader
+                ),
+            )
+            for language in LANGUAGES
+        }
+
+    def pick(self, telegram_language: str | None) -> str:
+        """Telegram sends codes such as 'en-US' or 'zh-hans'; anything we do not ship gets the default."""
+        if telegram_language:
+            prefix = telegram_language.split("-")[0].lower()
+            if prefix in self._localizers:
+                return prefix
+        return self.default_language
+
+    def localizer(self, language: str | None) -> Localizer:
+        return self._localizers[self.pick(language)]

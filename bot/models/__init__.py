@@ -1,0 +1,58 @@
+"""All models, imported here so Alembic and the app see one metadata."""
+
+from bot.models.base import Base, utcnow
+from bot.models.issue import (
+    CLOSED_STATUSES,
+    FsmRecord,
+    Issue,
+    IssueCard,
+    IssueEvent,
+    IssueLevel,
+    IssuePhoto,
+    IssueStatus,
+    NumberCounter,
+    PhotoStage,
+    Urgency,
+)
+from bot.models.org import (
+    ChatBinding,
+    ChatPurpose,
+    Department,
+    DepartmentLiaison,
+    JoinRequest,
+    JoinStatus,
+    Member,
+    Role,
+    RoleName,
+    Team,
+    Unit,
+    UnitLevel,
+)
+
+__all__ = [
+    "CLOSED_STATUSES",
+    "Base",
+    "ChatBinding",
+    "ChatPurpose",
+    "Department",
+    "DepartmentLiaison",
+    "FsmRecord",
+    "Issue",
+    "IssueCard",
+    "IssueEvent",
+    "IssueLevel",
+    "IssuePhoto",
+    "IssueStatus",
+    "JoinRequest",
+    "JoinStatus",
+    "Member",
+    "NumberCounter",
+    "PhotoStage",
+    "Role",
+    "RoleName",
+    "Team",
+    "Unit",
+    "UnitLevel",
+    "Urgency",
+    "utcnow",
+]

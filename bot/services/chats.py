@@ -1,0 +1,121 @@
+"""Which Telegram group is which village, township, county supervision group or department."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models import ChatBinding, ChatPurpose, Department, Unit, UnitLevel
+from bot.services.actors import Actor
+from bot.services.errors import Conflict, NotAllowed, NotFound
+
+PURPOSE_BY_LEVEL = {
+    UnitLevel.village: ChatPurpose.village,
+    UnitLevel.township: ChatPurpose.township,
+    UnitLevel.county: ChatPurpose.county,
+}
+
+
+@dataclass(frozen=True)
+class BoundChat:
+    """A binding with the name and code of what it is bound to, ready for display."""
+
+    binding: ChatBinding
+    code: str
+    name: str
+
+    @property
+    def purpose(self) -> ChatPurpose:
+        return self.binding.purpose
+
+    @property
+    def unit_id(self) -> int | None:
+        return self.binding.unit_id
+
+    @property
+    def department_id(self) -> int | None:
+        return self.binding.department_id
+
+
+async def bound_chat(session: AsyncSession, chat_id: int) -> BoundChat | None:
+    binding = await session.scalar(select(ChatBinding).where(ChatBinding.chat_id == chat_id))
+    if binding is None:
+        return None
+    if binding.unit_id is not None:
+        unit = await session.get(Unit, binding.unit_id)
+        assert unit is not None
+        return BoundChat(binding, unit.code, unit.name)
+    department = await session.get(Department, binding.department_id)
+    assert department is not None
+    return BoundChat(binding, department.code, department.name)
+
+
+def _require_binder(actor: Actor | None, is_chat_admin: bool) -> Actor:
+    if actor is None or not actor.is_admin:
+        raise NotAllowed("bind-not-org-admin")
+    if not is_chat_admin:
+        raise NotAllowed("bind-not-chat-admin")
+    return actor
+
+
+async def bind_chat(
+    session: AsyncSession,
+    actor: Actor | None,
+    *,
+    chat_id: int,
+    code: str,
+    title: str | None,
+    is_chat_admin: bool,
+    forum_topic_id: int | None = None,
+) -> BoundChat:
+    actor = _require_binder(actor, is_chat_admin)
+    code = code.strip()
+    if not code:
+        raise NotFound("bind-usage")
+    existing = await bound_chat(session, chat_id)
+    if existing is not None:
+        raise Conflict("bind-chat-already-bound", code=existing.code, name=existing.name)
+    unit = await session.scalar(select(Unit).where(Unit.code == code))
+    binding = ChatBinding(chat_id=chat_id, title=title, bound_by_id=actor.id, forum_topic_id=forum_topic_id)
+    if unit is not None:
+        binding.purpose, binding.unit_id, name = PURPOSE_BY_LEVEL[unit.level], unit.id, unit.name
+        taken = await session.scalar(select(ChatBinding).where(ChatBinding.unit_id == unit.id))
+    else:
+        department = await session.scalar(select(Department).where(Department.code == code))
+        if department is None:
+            raise NotFound("bind-unknown-code", code=code)
+        binding.purpose, binding.department_id, name = ChatPurpose.department, department.id, department.name
+        taken = await session.scalar(select(ChatBinding).where(ChatBinding.department_id == department.id))
+    if taken is not None:
+        raise Conflict("bind-unit-has-chat", code=code, name=name, title=taken.title or str(taken.chat_id))
+    session.add(binding)
+    await session.flush()
+    return BoundChat(binding, code, name)
+
+
+async def unbind_chat(session: AsyncSession, actor: Actor | None, *, chat_id: int, is_chat_admin: bool) -> BoundChat:
+    _require_binder(actor, is_chat_admin)
+    existing = await bound_chat(session, chat_id)
+    if existing is None:
+        raise NotFound("unbind-not-bound")
+    await session.delete(existing.binding)
+    await session.flush()
+    return existing
+
+
+async def migrate_chat(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> bool:
+    """A group upgraded to a supergroup changes id; the binding follows it."""
+    result = await session.execute(
+        update(ChatBinding).where(ChatBinding.chat_id == old_chat_id).values(chat_id=new_chat_id)
+    )
+    return bool(result.rowcount)
+
+
+async def chat_for_unit(session: AsyncSession, unit_id: int) -> int | None:
+    return await session.scalar(select(ChatBinding.chat_id).where(ChatBinding.unit_id == unit_id))
+
+
+async def chat_for_department(session: AsyncSession, department_id: int) -> int | None:
+    return await session.scalar(select(ChatBinding.chat_id).where(ChatBinding.department_id == department_id))

@@ -1,0 +1,139 @@
+"""Fixtures: a migrated database per test (SQLite always, PostgreSQL when TEST_DATABASE_URL is set)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.app import build_dispatcher
+from bot.cli import db_upgrade
+from bot.config import PROJECT_ROOT, Settings, load_settings
+from bot.db import create_engine, create_sessionmaker
+from bot.i18n import Translator
+from bot.models import Base
+from bot.services.org_import import apply_org
+from bot.services.org_parse import parse_org
+from tests.harness.chat import ChatHarness
+
+SAMPLE_COUNTY = PROJECT_ROOT / "org" / "sample_county.toml"
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+T = TypeVar("T")
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+
+
+def _in_thread(function: Callable[[], T]) -> T:
+    """Alembic and the set-up run their own event loop; keep them off the test's running loop."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function).result()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "postgresql: runs against TEST_DATABASE_URL")
+
+
+@pytest.fixture(scope="session")
+def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Migrated SQLite files built once (empty, and with the sample county), copied for each test."""
+    folder = tmp_path_factory.mktemp("templates")
+    empty, county = folder / "empty.sqlite3", folder / "county.sqlite3"
+    _in_thread(lambda: db_upgrade(f"sqlite+aiosqlite:///{empty}"))
+    shutil.copy(empty, county)
+
+    async def load() -> None:
+        engine = create_engine(f"sqlite+aiosqlite:///{county}")
+        async with create_sessionmaker(engine).begin() as session:
+            await apply_org(session, parse_org(SAMPLE_COUNTY.read_bytes(), load_settings().kind_keys))
+        await engine.dispose()
+
+    _in_thread(lambda: asyncio.run(load()))
+    return {"empty": empty, "county": county}
+
+
+@pytest.fixture(scope="session")
+def postgres_migrated() -> str:
+    if not TEST_DATABASE_URL:
+        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests skipped")
+    async def reset() -> None:
+        engine = create_engine(TEST_DATABASE_URL)
+        async with engine.begin() as connection:
+            await connection.execute(text("DROP SCHEMA public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+        await engine.dispose()
+
+    _in_thread(lambda: asyncio.run(reset()))
+    _in_thread(lambda: db_upgrade(TEST_DATABASE_URL))
+    return TEST_DATABASE_URL
+
+
+async def _truncate(engine: AsyncEngine) -> None:
+    tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    async with engine.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+async def _engine_for(backend: str, request: pytest.FixtureRequest, tmp_path: Path, template: str) -> AsyncEngine:
+    if backend == "sqlite":
+        templates = request.getfixturevalue("sqlite_templates")
+        target = tmp_path / "test.sqlite3"
+        shutil.copy(templates[template], target)
+        return create_engine(f"sqlite+aiosqlite:///{target}")
+    engine = create_engine(request.getfixturevalue("postgres_migrated"))
+    await _truncate(engine)
+    if template == "county":
+        async with create_sessionmaker(engine).begin() as session:
+            await apply_org(session, parse_org(SAMPLE_COUNTY.read_bytes(), load_settings().kind_keys))
+    return engine
+
+
+@pytest.fixture
+async def empty_engine(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    engine = await _engine_for(backend, request, tmp_path, "empty")
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def engine(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """A database holding the sample county."""
+    engine = await _engine_for(backend, request, tmp_path, "county")
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return create_sessionmaker(engine)
+
+
+@pytest.fixture
+async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    """The test's own session for arranging and inspecting; it must not hold the write lock the bot needs,
+    and `await session.rollback()` after feeding updates shows what the bot wrote."""
+    inspector = create_engine(engine.url.render_as_string(hide_password=False), write_lock_upfront=False)
+    async with create_sessionmaker(inspector)() as session:
+        yield session
+    await inspector.dispose()
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return load_settings()
+
+
+@pytest.fixture
+def harness(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> ChatHarness:
+    return ChatHarness(build_dispatcher(settings, sessionmaker, Translator(settings.default_language)))

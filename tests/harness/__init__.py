@@ -1,0 +1,1 @@
+"""Test helpers: databases on SQLite and PostgreSQL, and a mocked Telegram session."""
