@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.clock import Clock
 from bot.config import Settings
 from bot.db import create_engine, create_sessionmaker
 from bot.fsm_storage import SQLAlchemyStorage
@@ -37,15 +39,19 @@ class App:
 
 
 def build_dispatcher(
-    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], translator: Translator
+    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], translator: Translator,
+    clock: Clock | None = None,
 ) -> Dispatcher:
+    storage = SQLAlchemyStorage(sessionmaker)
     dispatcher = Dispatcher(
-        storage=SQLAlchemyStorage(sessionmaker),
+        storage=storage,
+        events_isolation=SimpleEventIsolation(),
         settings=settings,
         sessionmaker=sessionmaker,
         translator=translator,
+        clock=clock or Clock(),
     )
-    dispatcher.update.outer_middleware(DatabaseMiddleware(sessionmaker))
+    dispatcher.update.outer_middleware(DatabaseMiddleware(sessionmaker, storage))
     dispatcher.update.outer_middleware(ContextMiddleware(translator))
     dispatcher.include_router(build_router())
     return dispatcher

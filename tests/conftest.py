@@ -7,6 +7,7 @@ import os
 import shutil
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -15,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.app import build_dispatcher
+from bot.clock import ManualClock
 from bot.cli import db_upgrade
 from bot.config import PROJECT_ROOT, Settings, load_settings
 from bot.db import create_engine, create_sessionmaker
@@ -135,5 +137,10 @@ def settings() -> Settings:
 
 
 @pytest.fixture
-def harness(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> ChatHarness:
-    return ChatHarness(build_dispatcher(settings, sessionmaker, Translator(settings.default_language)))
+def clock() -> ManualClock:
+    return ManualClock(datetime(2026, 11, 2, 2, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def harness(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], clock: ManualClock) -> ChatHarness:
+    return ChatHarness(build_dispatcher(settings, sessionmaker, Translator(settings.default_language), clock))

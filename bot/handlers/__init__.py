@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.handlers import binding, common, errors, joining
+from bot.handlers import binding, common, errors, fallback, issue_actions, joining, lookup, report
 
 
 def build_router() -> Router:
@@ -14,5 +14,9 @@ def build_router() -> Router:
         common.build(),
         binding.build(),
         joining.build(),
+        report.build(),
+        issue_actions.build(),
+        lookup.build(),
+        fallback.build(),
     )
     return root

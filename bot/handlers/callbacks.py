@@ -12,3 +12,24 @@ class JoinPick(CallbackData, prefix="jp"):
 class JoinDecision(CallbackData, prefix="jd"):
     request_id: int
     approve: bool
+
+
+class CardAction(CallbackData, prefix="ia"):
+    """A life-cycle button on an issue card: the action name and the issue id, nothing else."""
+
+    action: str
+    issue_id: int
+
+
+class ReportStep(CallbackData, prefix="rs"):
+    """A button of the report conversation; valid only on a prompt of the presser's own conversation."""
+
+    step: str
+    value: str = ""
+
+
+class Page(CallbackData, prefix="pg"):
+    """Paging of a long list: which list and which page."""
+
+    view: str
+    page: int

@@ -1,4 +1,7 @@
-"""One session and one transaction per update; an exception rolls everything back."""
+"""One session and one transaction per update; an exception rolls everything back.
+
+The conversation state is written through the same session, so a step and its state change commit together.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +9,17 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
+from aiogram.fsm.context import FSMContext
 from aiogram.types import TelegramObject
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.fsm_storage import SQLAlchemyStorage
+
 
 class DatabaseMiddleware(BaseMiddleware):
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], storage: SQLAlchemyStorage | None) -> None:
         self._sessionmaker = sessionmaker
+        self._storage = storage
 
     async def __call__(
         self,
@@ -20,6 +27,13 @@ class DatabaseMiddleware(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
+        state: FSMContext | None = data.get("state")
         async with self._sessionmaker.begin() as session:
             data["session"] = session
-            return await handler(event, data)
+            if self._storage is None or state is None:
+                return await handler(event, data)
+            self._storage.attach(state.key, session)
+            try:
+                return await handler(event, data)
+            finally:
+                self._storage.detach(state.key)

@@ -25,6 +25,7 @@ from aiogram.methods import (
 )
 from aiogram.types import (
     Chat,
+    InlineKeyboardMarkup,
     ChatMemberAdministrator,
     ChatMemberMember,
     ChatMemberOwner,
@@ -71,6 +72,8 @@ class MockedSession(BaseSession):
         return Chat(id=chat_id, type=self.chat_types.get(chat_id, "private" if chat_id > 0 else "supergroup"))
 
     def _message(self, chat_id: int | str, **fields: Any) -> Message:
+        if not isinstance(fields.get("reply_markup"), InlineKeyboardMarkup):
+            fields.pop("reply_markup", None)  # a sent Message only ever carries an inline keyboard
         return Message(message_id=next(self._ids), date=datetime.now(UTC), chat=self._chat(chat_id),
                        from_user=BOT_USER, **fields)
 

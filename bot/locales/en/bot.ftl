@@ -73,3 +73,167 @@ join-already-decided = That request has already been decided.
 join-member-taken = "{ $name }" is already linked to another account.
 join-approved = Confirmed: welcome, { $name }! (by { $by })
 join-rejected = The request to be "{ $name }" was declined ({ $by }).
+
+## Refusals and lookups
+report-no-village = You do not belong to a village, so you cannot report. Ask your village secretary.
+report-pick-village-group = You belong to several villages; send /report in the right village group.
+report-not-your-village = You are not a member of this village, so you cannot report here.
+report-no-such-team = This village has no such team.
+report-only-village = /report works in a bound village group or in a private chat with me.
+report-description-empty = The description cannot be empty; a few words about the problem, please.
+report-description-too-long = The description is too long (at most { $limit } characters).
+report-description-need-text = Please describe the problem in words (photos come next).
+report-place-empty = The place cannot be empty.
+report-place-too-long = The place is too long (at most { $limit } characters).
+refuse-team-only = Only members of this team, its lead or the village secretary can do that.
+refuse-verifier-only = Only the reporter, the team lead or the village secretary can verify or reopen.
+refuse-lead-only = Only the team lead or the village secretary can withdraw or mark a duplicate.
+refuse-self-verify = Whoever resolved an item cannot verify it; the reporter, the team lead or the secretary must.
+refuse-not-at-village = Item { $number } has gone up to the { $level ->
+    [township] township
+    [county] county
+   *[other] next level
+}; the village can no longer act on it.
+refuse-wrong-state = Item { $number } is now "{ $status ->
+    [open] open
+    [in_progress] in progress
+    [resolved] resolved, awaiting verification
+    [closed] signed off
+    [withdrawn] withdrawn
+   *[other] a duplicate
+}"; that action no longer applies and nothing changed.
+issue-not-found = That item cannot be found; the button may be out of date.
+issue-number-unknown = There is no item numbered { $number }.
+issue-not-here = Item { $number } does not belong to this village.
+issue-usage = Usage: /issue NUMBER, e.g. /issue 2026-0001
+text-required = Please write a few words.
+text-too-long = That text is too long (at most { $limit } characters).
+duplicate-unknown = This village has no item numbered { $number }. Reply with the original item's number.
+duplicate-self = An item cannot duplicate itself.
+duplicate-of-closed = Item { $number } is withdrawn or itself a duplicate; pick the original.
+button-stale = This button is no longer valid.
+open-only-village = /open works in village groups only.
+
+## Card
+card-title = 📋 { $number } · { $team }{ $urgent ->
+    [yes] {" "}· 🔴 URGENT
+   *[no] {""}
+}
+card-origin = 🏠 { $village } · reported by { $reporter } · { $days ->
+    [0] today
+    [one] 1 day ago
+   *[other] { $days } days ago
+}
+card-status = Status: { $status } · level: { $level } · holder: { $holder }
+card-due = ⏰ Due { $date }{ $overdue ->
+    [yes] {" "}(OVERDUE)
+   *[no] {""}
+}
+card-place = 📍 { $place }
+card-department = 🏢 Department: { $department }
+card-resolution = ✅ Resolved by { $resolver }: { $note }
+card-verified = 🔏 Verified and signed off by { $verifier }
+card-unmet = ↩️ Reopened: { $reason }
+card-closed-reason = Reason: { $reason }
+card-duplicate-of = Duplicate of { $number }
+card-more = (full text: /issue { $number })
+status-open = open
+status-in_progress = in progress
+status-resolved = resolved, awaiting verification
+status-closed = signed off
+status-withdrawn = withdrawn
+status-duplicate = duplicate
+level-village = village
+level-township = township
+level-county = county
+action-claim = 🙋 Claim
+action-note = 📝 Progress
+action-resolve = ✅ Resolve
+action-verify = 🔏 Verify and sign off
+action-reopen = ↩️ Reopen
+action-withdraw = 🗑 Withdraw
+action-duplicate = 🔁 Duplicate
+action-photos = 📷 More photos ({ $count })
+photos-of = Photos of item { $number }
+
+## Report conversation
+report-ask-kind = Report a problem in { $village } (one problem, one form). Which team? (✅ marks your own)
+report-ask-description = Describe the problem: which household, what is wrong, what help is needed. (Reply to this message.)
+report-ask-photos = Any photos? Reply to this message with photos (at most { $limit }), then press Done.
+report-photos-none = ⏭ No photos
+report-photos-none-hint = No photos? Press here:
+report-photos-done = ✅ Done
+report-photo-received = Photo { $count } received. Send another or press Done.
+report-photos-full = At most { $limit } photos; please press Done.
+report-photos-need-photo = This step takes photos. Send a photo, or press Done / No photos to go on.
+report-ask-place = Where is it? Reply with a location, or write the household or pasture name.
+report-place-skip = ⏭ Skip the place
+report-place-skip-hint = No place? Press here:
+report-place-need = Send a location or write the place, or press Skip.
+report-ask-urgency = How urgent is it?
+urgency-normal = Normal
+urgency-urgent = 🔴 Urgent
+report-summary = Please check:
+    Village: { $village }
+    Team: { $team }
+    Problem: { $description }
+    Photos: { $photos }
+    Place: { $place }
+    Urgency: { $urgency }
+report-summary-no-place = not given
+report-confirm = ✅ Confirm
+report-edit = ✏️ Edit
+report-cancel = ❌ Cancel
+report-edit-which = What do you want to change?
+report-field-kind = Team
+report-field-description = Description
+report-field-photos = Photos (send again)
+report-field-place = Place
+report-field-urgency = Urgency
+report-use-buttons = Please choose with the buttons above, or send /cancel.
+report-not-your-button = This is someone else's report; send /report to start your own.
+report-resumed = You have an unfinished report; let's carry on (/cancel to drop it):
+report-created = Reported as { $number }. Thank you!
+report-cancelled = Cancelled; nothing was saved.
+cancel-nothing = Nothing is in progress.
+conversation-expired = Nothing happened for { $minutes } minutes, so it was cancelled. Please start again.
+
+## Actions with text
+ask-note = Reply to this message with the progress on item { $number }.
+ask-resolve = Reply to this message with how item { $number } was solved (you may attach one photo, with the text as its caption).
+ask-reopen = Reply to this message with why item { $number } is not solved (required).
+ask-withdraw = Reply to this message with why item { $number } is withdrawn (required).
+ask-duplicate = Reply with the number of the original item that { $number } duplicates, and a note, e.g.: 2026-0012 same well.
+action-finish-report-first = Finish or /cancel the report you are writing first.
+done-claim = You hold { $number } now.
+done-note = Progress on { $number } recorded.
+done-resolve = { $number } resolved; awaiting verification.
+done-verify = { $number } verified and signed off.
+done-reopen = { $number } reopened.
+done-withdraw = { $number } withdrawn.
+done-duplicate = { $number } marked as a duplicate.
+
+## Lists and the full form
+list-line = { $overdue ->
+    [yes] ⚠️
+   *[no] •
+} { $number } [{ $status }] { $description } ({ $days } d, due { $due })
+list-page = Page { $page }/{ $pages }, { $total } items
+list-team = [{ $team }]
+page-previous = ⬅️ Previous
+page-next = Next ➡️
+open-title = Open items of { $village }
+open-empty = { $village } has no open items. 👍
+mine-title = Open items I reported or hold
+mine-empty = You have no open items.
+timeline-title = Timeline:
+timeline-line = { $at } { $actor }: { $action } { $detail }
+timeline-system = system
+event-reported = reported
+event-claim = claimed
+event-note = progress
+event-resolve = resolved
+event-verify = verified and signed off
+event-reopen = reopened
+event-withdraw = withdrew
+event-duplicate = marked duplicate

@@ -73,3 +73,166 @@ join-already-decided = 这个申请已经处理过了。
 join-member-taken = 「{ $name }」已经关联了另一个账号。
 join-approved = 已确认：欢迎 { $name }！（{ $by } 确认）
 join-rejected = 申请认领「{ $name }」未通过（{ $by }）。
+
+## Refusals and lookups
+report-no-village = 您不属于任何村，无法上报。请联系村书记。
+report-pick-village-group = 您属于多个村，请在相应的村工作群里发送 /report。
+report-not-your-village = 您不是本村的成员，不能在这里上报。
+report-no-such-team = 本村没有这个工作队。
+report-only-village = /report 只能在已绑定的村工作群或与我的私聊中使用。
+report-description-empty = 问题描述不能为空，请写几句话说明情况。
+report-description-too-long = 问题描述太长了（最多 { $limit } 字）。
+report-description-need-text = 请用文字描述问题（可以稍后再发照片）。
+report-place-empty = 地点不能为空。
+report-place-too-long = 地点描述太长了（最多 { $limit } 字）。
+refuse-team-only = 只有本队队员、队长或村书记可以这样做。
+refuse-verifier-only = 只有上报人、队长或村书记可以验收或退回。
+refuse-lead-only = 只有队长或村书记可以撤销或标记重复。
+refuse-self-verify = 办结人不能验收自己办结的问题，请由上报人、队长或村书记验收。
+refuse-not-at-village = 问题 { $number } 已上报到{ $level ->
+    [township] 乡镇
+    [county] 县
+   *[other] 上级
+}，村里不能再操作。
+refuse-wrong-state = 问题 { $number } 现在是「{ $status ->
+    [open] 待处理
+    [in_progress] 处理中
+    [resolved] 已办结待验收
+    [closed] 已销号
+    [withdrawn] 已撤销
+   *[other] 已标记重复
+}」，这个操作已不适用，没有做任何更改。
+issue-not-found = 找不到这个问题，可能按钮已过期。
+issue-number-unknown = 没有编号为 { $number } 的问题。
+issue-not-here = 问题 { $number } 不属于本村。
+issue-usage = 用法：/issue 编号，例如 /issue 2026-0001
+text-required = 请输入文字说明。
+text-too-long = 文字太长了（最多 { $limit } 字）。
+duplicate-unknown = 本村没有编号为 { $number } 的问题。请回复原问题的编号。
+duplicate-self = 不能标记为与自己重复。
+duplicate-of-closed = 问题 { $number } 已撤销或本身是重复项，请选择原始问题。
+button-stale = 这个按钮已失效。
+open-only-village = /open 只能在村工作群中使用。
+
+## Card
+card-title = 📋 { $number } · { $team }{ $urgent ->
+    [yes] {" "}· 🔴 紧急
+   *[no] {""}
+}
+card-origin = 🏠 { $village } · 上报人：{ $reporter } · { $days ->
+    [0] 今天
+   *[other] { $days } 天前
+}
+card-status = 状态：{ $status } · 层级：{ $level } · 负责人：{ $holder }
+card-due = ⏰ 期限：{ $date }{ $overdue ->
+    [yes] {" "}（已超期）
+   *[no] {""}
+}
+card-place = 📍 { $place }
+card-department = 🏢 承办部门：{ $department }
+card-resolution = ✅ 办结（{ $resolver }）：{ $note }
+card-verified = 🔏 已验收销号：{ $verifier }
+card-unmet = ↩️ 退回原因：{ $reason }
+card-closed-reason = 说明：{ $reason }
+card-duplicate-of = 与 { $number } 重复
+card-more = （全文请发送 /issue { $number }）
+status-open = 待处理
+status-in_progress = 处理中
+status-resolved = 已办结待验收
+status-closed = 已销号
+status-withdrawn = 已撤销
+status-duplicate = 重复
+level-village = 村
+level-township = 乡镇
+level-county = 县
+action-claim = 🙋 认领
+action-note = 📝 进展
+action-resolve = ✅ 办结
+action-verify = 🔏 验收销号
+action-reopen = ↩️ 退回重办
+action-withdraw = 🗑 撤销
+action-duplicate = 🔁 重复
+action-photos = 📷 更多照片（{ $count }）
+photos-of = 问题 { $number } 的照片
+
+## Report conversation
+report-ask-kind = 向 { $village } 上报问题（一问题一表）。请选择工作队（✅ 为您所在的队）：
+report-ask-description = 请描述问题：谁家、什么情况、需要什么帮助。（回复这条消息）
+report-ask-photos = 有照片吗？回复这条消息发送照片（最多 { $limit } 张），发完后点「完成」。
+report-photos-none = ⏭ 没有照片
+report-photos-none-hint = 没有照片就点这里：
+report-photos-done = ✅ 完成
+report-photo-received = 已收到第 { $count } 张照片。可以继续发送，或点「完成」。
+report-photos-full = 最多 { $limit } 张照片，请点「完成」。
+report-photos-need-photo = 这一步需要照片。请发送照片，或点「完成」/「没有照片」继续。
+report-ask-place = 问题在哪里？回复这条消息发送位置，或写下户名、草场名等地点。
+report-place-skip = ⏭ 跳过地点
+report-place-skip-hint = 不填地点就点这里：
+report-place-need = 请发送位置或写下地点，或点「跳过地点」。
+report-ask-urgency = 紧急程度？
+urgency-normal = 一般
+urgency-urgent = 🔴 紧急
+report-summary = 请核对：
+    村：{ $village }
+    工作队：{ $team }
+    问题：{ $description }
+    照片：{ $photos } 张
+    地点：{ $place }
+    紧急程度：{ $urgency }
+report-summary-no-place = 未填写
+report-confirm = ✅ 确认上报
+report-edit = ✏️ 修改
+report-cancel = ❌ 取消
+report-edit-which = 要修改哪一项？
+report-field-kind = 工作队
+report-field-description = 问题描述
+report-field-photos = 照片（重新发送）
+report-field-place = 地点
+report-field-urgency = 紧急程度
+report-use-buttons = 请点上面的按钮选择，或发送 /cancel 取消。
+report-not-your-button = 这是别人的上报，请发送 /report 开始您自己的上报。
+report-resumed = 您有一个还没完成的上报，我们接着来（发送 /cancel 可取消）：
+report-created = 已上报，编号 { $number }。谢谢！
+report-cancelled = 已取消，什么都没有保存。
+cancel-nothing = 现在没有进行中的操作。
+conversation-expired = 超过 { $minutes } 分钟没有操作，已自动取消。请重新开始。
+
+## Actions with text
+ask-note = 请回复这条消息，写下问题 { $number } 的进展。
+ask-resolve = 请回复这条消息，说明问题 { $number } 是怎样解决的（可以附一张照片，文字写在照片说明里）。
+ask-reopen = 请回复这条消息，说明为什么问题 { $number } 没有解决好（必填）。
+ask-withdraw = 请回复这条消息，说明撤销问题 { $number } 的原因（必填）。
+ask-duplicate = 请回复这条消息，写出与问题 { $number } 重复的原问题编号和说明，例如：2026-0012 同一口井。
+action-finish-report-first = 请先完成或 /cancel 您正在进行的上报。
+done-claim = 已认领 { $number }。
+done-note = 已记录 { $number } 的进展。
+done-resolve = 已办结 { $number }，等待验收。
+done-verify = { $number } 已验收销号。
+done-reopen = { $number } 已退回重办。
+done-withdraw = { $number } 已撤销。
+done-duplicate = { $number } 已标记为重复。
+
+## Lists and the full form
+list-line = { $overdue ->
+    [yes] ⚠️
+   *[no] •
+} { $number } [{ $status }] { $description }（{ $days } 天，期限 { $due }）
+list-page = 第 { $page }/{ $pages } 页，共 { $total } 项
+list-team = 【{ $team }】
+page-previous = ⬅️ 上一页
+page-next = 下一页 ➡️
+open-title = { $village } 未办结问题
+open-empty = { $village } 目前没有未办结的问题。👍
+mine-title = 我上报或负责的未办结问题
+mine-empty = 您没有未办结的问题。
+timeline-title = 处理记录：
+timeline-line = { $at } { $actor }：{ $action } { $detail }
+timeline-system = 系统
+event-reported = 上报
+event-claim = 认领
+event-note = 进展
+event-resolve = 办结
+event-verify = 验收销号
+event-reopen = 退回重办
+event-withdraw = 撤销
+event-duplicate = 标记重复

@@ -1,0 +1,83 @@
+"""Looking things up: /issue NUMBER (the full form and timeline), /open (the village's items), /mine."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.handlers.callbacks import Page
+from bot.i18n import Localizer
+from bot.messaging.lists import PagedText, render_form, render_page
+from bot.models import ChatPurpose
+from bot.services.actors import Actor
+from bot.services.chats import BoundChat
+from bot.services.errors import NotAllowed
+from bot.services.issue_views import issue_view, my_issues, open_issues, timeline
+from bot.services.lifecycle import ensure_in_village, find_issue
+
+NUMBER_LIMIT = 20
+
+
+async def on_issue(message: Message, command: CommandObject, session: AsyncSession, bound: BoundChat | None,
+                   t: Localizer, settings: Settings, clock: Clock) -> None:
+    number = (command.args or "").strip()
+    if not number or len(number) > NUMBER_LIMIT:
+        await message.reply(t("issue-usage"))
+        return
+    issue = await find_issue(session, number)
+    if bound is not None and bound.purpose == ChatPurpose.village:
+        ensure_in_village(issue, bound.unit_id)
+    view = await issue_view(session, issue)
+    for part in render_form(view, await timeline(session, issue.id), t, settings, clock.now()):
+        await message.answer(part)
+
+
+async def _page(view: str, page: int, session: AsyncSession, actor: Actor | None, bound: BoundChat | None,
+                t: Localizer, settings: Settings, clock: Clock) -> PagedText:
+    now = clock.now()
+    if view == "open":
+        if bound is None or bound.purpose != ChatPurpose.village or bound.unit_id is None:
+            raise NotAllowed("open-only-village")
+        items = await open_issues(session, bound.unit_id)
+        return render_page(items, view=view, page=page, title=t("open-title", village=bound.name),
+                           empty=t("open-empty", village=bound.name), t=t, settings=settings, now=now,
+                           group_by_team=True)
+    if actor is None:
+        raise NotAllowed("not-a-member")
+    return render_page(await my_issues(session, actor), view=view, page=page, title=t("mine-title"),
+                       empty=t("mine-empty"), t=t, settings=settings, now=now, group_by_team=False)
+
+
+async def on_open(message: Message, session: AsyncSession, actor: Actor | None, bound: BoundChat | None,
+                  t: Localizer, settings: Settings, clock: Clock) -> None:
+    paged = await _page("open", 0, session, actor, bound, t, settings, clock)
+    await message.answer(paged.text, reply_markup=paged.keyboard)
+
+
+async def on_mine(message: Message, session: AsyncSession, actor: Actor | None, bound: BoundChat | None,
+                  t: Localizer, settings: Settings, clock: Clock) -> None:
+    paged = await _page("mine", 0, session, actor, bound, t, settings, clock)
+    await message.answer(paged.text, reply_markup=paged.keyboard)
+
+
+async def on_page(query: CallbackQuery, callback_data: Page, session: AsyncSession, actor: Actor | None,
+                  bound: BoundChat | None, t: Localizer, settings: Settings, clock: Clock) -> None:
+    if callback_data.view not in ("open", "mine") or query.message is None:
+        await query.answer(t("button-stale"), show_alert=True)
+        return
+    paged = await _page(callback_data.view, callback_data.page, session, actor, bound, t, settings, clock)
+    await query.answer()
+    await query.message.edit_text(paged.text, reply_markup=paged.keyboard)
+
+
+def build() -> Router:
+    router = Router(name="lookup")
+    router.message.register(on_issue, Command("issue"))
+    router.message.register(on_open, Command("open"))
+    router.message.register(on_mine, Command("mine"))
+    router.callback_query.register(on_page, Page.filter())
+    return router

@@ -1,0 +1,20 @@
+"""Conversation states. The draft and the step live in the database (bot/fsm_storage.py)."""
+
+from __future__ import annotations
+
+from aiogram.fsm.state import State, StatesGroup
+
+
+class ReportForm(StatesGroup):
+    kind = State()
+    description = State()
+    photos = State()
+    place = State()
+    urgency = State()
+    confirm = State()
+
+
+class ActionInput(StatesGroup):
+    """Waiting for the text an issue action needs (a note, a reason, the original's number)."""
+
+    text = State()

@@ -1,0 +1,1 @@
+"""Rendering what the bot posts (cards, lists) and, later, delivering it."""

@@ -1,0 +1,39 @@
+"""A conversation step left longer than the configured time expires instead of carrying on."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message, TelegramObject
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.i18n import Localizer
+
+
+class IdleExpiry(BaseMiddleware):
+    async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+                       event: TelegramObject, data: dict[str, Any]) -> Any:
+        state: FSMContext | None = data.get("state")
+        if state is None or data.get("raw_state") is None:
+            return await handler(event, data)
+        settings: Settings = data["settings"]
+        clock: Clock = data["clock"]
+        touched = (await state.get_data()).get("touched")
+        if touched and clock.now() - datetime.fromisoformat(touched) > timedelta(
+                minutes=settings.conversation.idle_minutes):
+            await state.clear()
+            t: Localizer = data["t"]
+            text = t("conversation-expired", minutes=settings.conversation.idle_minutes)
+            if isinstance(event, CallbackQuery):
+                await event.answer(text, show_alert=True)
+            elif isinstance(event, Message):
+                await event.reply(text)
+                if (event.text or "").startswith("/"):
+                    return await handler(event, data)  # a new command after expiry still runs
+            return None
+        return await handler(event, data)

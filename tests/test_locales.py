@@ -1,0 +1,58 @@
+"""Every string the code asks for exists in both languages, and both files hold the same keys."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from fluent.syntax import FluentParser, ast
+
+from bot.config import PROJECT_ROOT
+from bot.handlers.states import ReportForm  # noqa: F401 - the states module must import cleanly
+from bot.models import IssueLevel, IssueStatus, RoleName
+from bot.services.lifecycle import Action
+
+LOCALES = PROJECT_ROOT / "bot" / "locales"
+LITERAL = re.compile(r"""(?:\bt|card_t|conv\.t|self\.t)\(\s*["']([a-z0-9-]+)["']""")
+DOMAIN = re.compile(r"""(?:DomainError|NotAllowed|NotFound|Conflict|Rule\([^)]*?)\(?\s*["']([a-z][a-z0-9-]+)["']""")
+
+
+def _keys(language: str) -> set[str]:
+    resource = FluentParser().parse((LOCALES / language / "bot.ftl").read_text(encoding="utf-8"))
+    junk = [entry for entry in resource.body if isinstance(entry, ast.Junk)]
+    assert not junk, f"{language}: syntax errors {[j.content[:60] for j in junk]}"
+    return {entry.id.name for entry in resource.body if isinstance(entry, ast.Message)}
+
+
+def _used() -> set[str]:
+    keys: set[str] = set()
+    for path in (PROJECT_ROOT / "bot").rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        keys.update(LITERAL.findall(source))
+        keys.update(key for key in DOMAIN.findall(source) if "-" in key)
+    keys.update(f"role-{role.value}" for role in RoleName)
+    keys.update(f"status-{status.value}" for status in IssueStatus)
+    keys.update(f"level-{level.value}" for level in IssueLevel)
+    keys.update(f"action-{action.value}" for action in Action)
+    keys.update(f"done-{action.value}" for action in Action)
+    keys.update(f"event-{action.value}" for action in Action)
+    keys.update(f"purpose-{purpose}" for purpose in ("village", "township", "county", "department"))
+    return keys
+
+
+def test_both_languages_have_the_same_keys() -> None:
+    assert _keys("zh") == _keys("en")
+
+
+def test_every_key_the_code_uses_exists() -> None:
+    missing = sorted(_used() - _keys("zh"))
+    assert missing == []
+
+
+def test_no_chinese_text_in_python_code() -> None:
+    offenders = [
+        str(path.relative_to(PROJECT_ROOT))
+        for path in Path(PROJECT_ROOT / "bot").rglob("*.py")
+        if re.search(r"[\u4e00-\u9fff]", path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []

@@ -1,0 +1,352 @@
+"""The guided report in a village group, through the real router tree with the mocked Telegram session."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from datetime import timedelta
+
+from aiogram.methods import AnswerCallbackQuery, SendMessage, SendPhoto
+from aiogram.types import ForceReply, Sticker
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.app import build_dispatcher
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.i18n import Translator
+from bot.models import Issue, IssueCard, IssueEvent, IssuePhoto, IssueStatus, RoleName, Urgency
+from tests.harness.chat import ChatHarness, Person
+from tests.harness.people import bind, person
+
+CHAT = -100_101
+
+
+def texts(requests: list) -> list[str]:
+    out = []
+    for r in requests:
+        if isinstance(r, SendMessage):
+            out.append(r.text)
+        elif isinstance(r, SendPhoto):
+            out.append(r.caption or "")
+        elif isinstance(r, AnswerCallbackQuery) and r.text:
+            out.append(r.text)
+    return out
+
+
+async def issues(session: AsyncSession) -> list[Issue]:
+    await session.rollback()
+    return list((await session.scalars(select(Issue).order_by(Issue.id))).all())
+
+
+class Reporter:
+    """Drives one member through the conversation by pressing what a person would press."""
+
+    def __init__(self, harness: ChatHarness, who: Person, chat_id: int = CHAT) -> None:
+        self.h, self.who, self.chat = harness, who, chat_id
+        self.mine: list[int] = []  # bot messages sent while handling this member's own updates
+
+    async def _feed(self, action: Awaitable[list]) -> list:
+        before = set(self.h.session.sent)
+        requests = await action
+        self.mine += [m for (c, m) in self.h.session.sent if (c, m) not in before and c == self.chat]
+        return requests
+
+    def prompt_with(self, label: str) -> tuple[int, str]:
+        """The newest bot message sent to this member holding a button whose text contains `label`."""
+        for message_id in reversed(self.mine):
+            for text, data in self.h.buttons(self.chat, message_id).items():
+                if label in text:
+                    return message_id, data
+        raise AssertionError(f"no button {label!r}")
+
+    async def press(self, label: str, who: Person | None = None) -> list:
+        message_id, data = self.prompt_with(label)
+        return await self._feed(self.h.press(who or self.who, self.chat, message_id, data))
+
+    async def say(self, text: str) -> list:
+        return await self._feed(self.h.send(self.who, self.chat, text))
+
+    async def photo(self, file_id: str) -> list:
+        return await self._feed(self.h.send_photo(self.who, self.chat, file_id))
+
+    async def full(self, description: str = "草场围栏被风吹倒，牛羊进入禁牧区", *, kind: str = "生态",
+                   photos: tuple[str, ...] = ("photo-1",), place: str | None = "才让家夏季草场",
+                   urgent: bool = False) -> list:
+        await self.say("/report")
+        await self.press(kind)
+        await self.say(description)
+        for photo in photos:
+            await self.photo(photo)
+        await self.press("完成" if photos else "没有照片")
+        if place:
+            await self.say(place)
+        else:
+            await self.press("跳过")
+        await self.press("紧急" if urgent else "一般")
+        return await self.press("确认上报")
+
+
+async def _village_people(session: AsyncSession) -> tuple[Person, Person, Person, Person]:
+    await bind(session, CHAT, "GC01-02")
+    member = await person(session, RoleName.member, village="GC01-02", kind="ecology")
+    mate = await person(session, RoleName.member, village="GC01-02", kind="ecology", index=1)
+    lead = await person(session, RoleName.team_lead, village="GC01-02", kind="ecology")
+    secretary = await person(session, RoleName.village_secretary, village="GC01-02")
+    return member, mate, lead, secretary
+
+
+async def test_full_report_creates_one_issue_and_posts_its_card(harness: ChatHarness, session: AsyncSession,
+                                                                settings: Settings) -> None:
+    member, *_ = await _village_people(session)
+    harness.group(CHAT, "果洛村")
+    reporter = Reporter(harness, member)
+    first = await reporter.say("/report")
+    assert "角什科村" in texts(first)[0]
+    assert reporter.prompt_with("✅ 生态文明工作队")  # pre-selected to the member's own team
+    await reporter.press("生态")
+    prompt = [r for r in harness.session.requests if isinstance(r, SendMessage)][-1]
+    assert isinstance(prompt.reply_markup, ForceReply) and prompt.reply_markup.selective
+    await reporter.say("草场围栏被风吹倒")
+    await reporter.photo("photo-a")
+    await reporter.photo("photo-b")
+    await reporter.press("完成")
+    await reporter._feed(harness.send_location(member, CHAT, 37.33, 100.13))
+    await reporter.press("紧急")
+    summary = harness.last_sent(CHAT).text or ""
+    assert "草场围栏被风吹倒" in summary and "2 张" in summary and "37.33" in summary
+    done = await reporter.press("确认上报")
+
+    [issue] = await issues(session)
+    assert issue.number == "2026-0001"
+    assert (issue.kind, issue.urgency, issue.status) == ("ecology", Urgency.urgent, IssueStatus.open)
+    assert (round(issue.latitude, 2), round(issue.longitude, 2)) == (37.33, 100.13)
+    assert issue.due_at is not None and issue.due_at - issue.created_at == timedelta(days=settings.deadlines.village_days)
+    photos = (await session.scalars(select(IssuePhoto.file_id).where(IssuePhoto.issue_id == issue.id)
+                                    .order_by(IssuePhoto.position))).all()
+    assert list(photos) == ["photo-a", "photo-b"]
+    card = [r for r in done if isinstance(r, SendPhoto)]
+    assert len(card) == 1 and card[0].photo == "photo-a" and issue.number in (card[0].caption or "")
+    card_id = next(m for (c, m), sent in harness.session.sent.items() if c == CHAT and sent.photo == "photo-a")
+    assert "🙋 认领" in harness.buttons(CHAT, card_id) and "📷 更多照片（1）" in harness.buttons(CHAT, card_id)
+    assert await session.scalar(select(func.count()).select_from(IssueCard)) == 1
+    assert any(f"编号 {issue.number}" in text for text in texts(done))
+    events = (await session.scalars(select(IssueEvent.kind).where(IssueEvent.issue_id == issue.id))).all()
+    assert list(events) == ["reported"]
+
+
+async def test_two_members_report_at_once_in_one_group(harness: ChatHarness, session: AsyncSession) -> None:
+    member, mate, *_ = await _village_people(session)
+    harness.group(CHAT, "果洛村")
+    one, two = Reporter(harness, member), Reporter(harness, mate)
+    await one.say("/report")
+    await two.say("/report")
+    await one.press("生态")
+    await two.press("生态")
+    await two.say("第二个人的问题：水井干了")
+    await one.say("第一个人的问题：围栏倒了")
+    for reporter in (one, two):
+        await reporter.press("没有照片")
+        await reporter.press("跳过")
+        await reporter.press("一般")
+    await two.press("确认上报")
+    await one.press("确认上报")
+    found = await issues(session)
+    assert {(i.description, i.number) for i in found} == {("第二个人的问题：水井干了", "2026-0001"),
+                                                         ("第一个人的问题：围栏倒了", "2026-0002")}
+
+
+async def test_someone_elses_buttons_do_nothing(harness: ChatHarness, session: AsyncSession) -> None:
+    member, mate, *_ = await _village_people(session)
+    harness.group(CHAT, "果洛村")
+    one = Reporter(harness, member)
+    await one.say("/report")
+    answer = await one.press("生态", who=mate)
+    assert any("别人的上报" in text for text in texts(answer))
+    await one.press("生态")
+    await one.say("描述")
+    answer = await one.press("没有照片", who=mate)
+    assert any("别人的上报" in text for text in texts(answer))
+    assert await issues(session) == []
+
+
+async def test_bad_input_at_every_step(harness: ChatHarness, session: AsyncSession) -> None:
+    member, *_ = await _village_people(session)
+    harness.group(CHAT, "果洛村")
+    r = Reporter(harness, member)
+    await r.say("/report")
+    assert "请点上面的按钮" in texts(await r.say("随便打字"))[0]
+    await r.press("生态")
+    assert "请用文字描述" in texts(await harness.send_photo(member, CHAT, "early-photo"))[0]
+    sticker = Sticker(file_id="s", file_unique_id="s", type="regular", width=1, height=1, is_animated=False,
+                      is_video=False)
+    assert "请用文字描述" in texts(await harness.send(member, CHAT, None, sticker=sticker))[0]
+    assert "不能为空" in texts(await r.say("   "))[0]
+    await r.say("🐑 ཀུན་ཁྱབ། 羊圈漏雨")  # emoji and Tibetan script are fine
+    assert "需要照片" in texts(await r.say("这里没有照片"))[0]
+    assert "需要照片" in texts(await harness.send(member, CHAT, None, sticker=sticker))[0]
+    await r.press("没有照片")
+    assert "请发送位置" in texts(await harness.send(member, CHAT, None, sticker=sticker))[0]
+    assert "太长" in texts(await r.say("地" * 500))[0]
+    await r.press("跳过")
+    await r.press("一般")
+    await r.press("确认上报")
+    [issue] = await issues(session)
+    assert issue.description == "🐑 ཀུན་ཁྱབ། 羊圈漏雨" and issue.place_text is None
+
+
+async def test_long_description_is_kept_and_the_card_fits(harness: ChatHarness, session: AsyncSession) -> None:
+    member, *_ = await _village_people(session)
+    harness.group(CHAT, "果洛村")
+    long_text = "牧" * 5000
+    done = await Reporter(harness, member).full(long_text, photos=())
+    [issue] = await issues(session)
+    assert issue.description == long_text
+    card = [r for r in done if isinstance(r, SendMessage) and issue.number in r.text][0]
+    assert len(card.text) <= 4096 and f"/issue {issue.number}" in card.text
+    form = [r.text for r in await harness.send(member, CHAT, f"/issue {issue.number}") if isinstance(r, SendMessage)]
+    assert all(len(part) <= 4096 for part in form) and sum(part.count("牧") for part in form) >= 5000
+
+
+async def test_photo_card_caption_fits(harness: ChatHarness, session: AsyncSession) -> None:
+    member, *_ = await _village_people(session)
+    harness.group(CHAT, "果洛村")
+    done = await Reporter(harness, member).full("羊" * 3000, photos=("p1", "p2", "p3"))
+    card = [r for r in done if isinstance(r, SendPhoto)][0]
+    assert len(card.caption or "") <= 1024 and "/issue 2026-0001" in (card.caption or "")
+    assert "📷 更多照片（2）" in (card.reply_markup.inline_keyboard[-1][-1].text if card.reply_markup else "")
+
+
+async def test_cancel_at_every_step_saves_nothing(harness: ChatHarness, session: AsyncSession) -> None:
+    member, *_ = await _village_people(session)
+    harness.group(CHAT, "果洛村")
+    r = Reporter(harness, member)
+    steps = [lambda: r.press("生态"), lambda: r.say("描述"), lambda: r.press("没有照片"), lambda: r.press("跳过"),
+             lambda: r.press("一般")]
+    for depth in range(len(steps) + 1):
+        await r.say("/report")
+        for step in steps[:depth]:
+            await step()
+        assert "已取消" in texts(await r.say("/cancel"))[0]
+    assert "没有进行中" in texts(await r.say("/cancel"))[0]
+    await r.say("/report")
+    for step in steps:
+        await step()
+    await r.press("❌ 取消")
+    assert await issues(session) == []
+
+
+async def test_edit_before_confirm(harness: ChatHarness, session: AsyncSession) -> None:
+    member, *_ = await _village_people(session)
+    harness.group(CHAT, "果洛村")
+    r = Reporter(harness, member)
+    await r.say("/report")
+    await r.press("生态")
+    await r.say("旧描述")
+    await r.press("没有照片")
+    await r.say("旧地点")
+    await r.press("一般")
+    await r.press("修改")
+    await r.press("问题描述")
+    summary = await r.say("新描述")
+    assert "新描述" in texts(summary)[-1]
+    await r.press("修改")
+    await r.press("工作队")
+    await r.press("产业")
+    await r.press("修改")
+    await r.press("紧急程度")
+    await r.press("紧急")
+    await r.press("确认上报")
+    [issue] = await issues(session)
+    assert (issue.description, issue.kind, issue.urgency, issue.place_text) == (
+        "新描述", "industry", Urgency.urgent, "旧地点")
+
+
+async def test_restart_between_steps_resumes(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession],
+                                             session: AsyncSession, clock: ManualClock) -> None:
+    member, *_ = await _village_people(session)
+    first = ChatHarness(build_dispatcher(settings, sessionmaker, Translator("zh"), clock))
+    first.group(CHAT, "果洛村")
+    r = Reporter(first, member)
+    await r.say("/report")
+    await r.press("生态")
+    await r.say("重启前写的描述")
+
+    second = ChatHarness(build_dispatcher(settings, sessionmaker, Translator("zh"), clock))
+    second.group(CHAT, "果洛村")
+    second.session.sent.update(first.session.sent)
+    second.session._ids = first.session._ids
+    r.h = second
+    await r.press("没有照片")
+    await r.press("跳过")
+    await r.press("一般")
+    await r.press("确认上报")
+    [issue] = await issues(session)
+    assert issue.description == "重启前写的描述"
+
+
+async def test_report_again_resumes_the_unfinished_one(harness: ChatHarness, session: AsyncSession) -> None:
+    member, *_ = await _village_people(session)
+    harness.group(CHAT, "果洛村")
+    r = Reporter(harness, member)
+    await r.say("/report")
+    await r.press("生态")
+    again = texts(await r.say("/report"))
+    assert "接着来" in again[0] and "请描述问题" in again[1]
+
+
+async def test_idle_step_expires(harness: ChatHarness, session: AsyncSession, clock: ManualClock,
+                                 settings: Settings) -> None:
+    member, *_ = await _village_people(session)
+    harness.group(CHAT, "果洛村")
+    r = Reporter(harness, member)
+    await r.say("/report")
+    await r.press("生态")
+    clock.advance(timedelta(minutes=settings.conversation.idle_minutes + 1))
+    assert "已自动取消" in texts(await r.say("迟到的描述"))[0]
+    assert "没有进行中" in texts(await r.say("/cancel"))[0]
+
+
+async def test_confirm_pressed_twice_creates_one_issue(harness: ChatHarness, session: AsyncSession) -> None:
+    member, *_ = await _village_people(session)
+    harness.group(CHAT, "果洛村")
+    r = Reporter(harness, member)
+    await r.say("/report")
+    await r.press("生态")
+    await r.say("只报一次")
+    await r.press("没有照片")
+    await r.press("跳过")
+    await r.press("一般")
+    message_id, data = r.prompt_with("确认上报")
+    await asyncio.gather(harness.press(member, CHAT, message_id, data), harness.press(member, CHAT, message_id, data))
+    assert len(await issues(session)) == 1
+
+
+async def test_report_where_it_does_not_belong(harness: ChatHarness, session: AsyncSession) -> None:
+    member, *_ = await _village_people(session)
+    harness.group(CHAT, "角什科村")
+    await bind(session, -300, "GC01")
+    harness.group(-300, "township")
+    harness.group(-301, "unbound")
+    assert "只能在已绑定的村工作群" in texts(await harness.send(member, -300, "/report"))[0]
+    assert "只能在已绑定的村工作群" in texts(await harness.send(member, -301, "/report"))[0]
+    stranger = Person(5_000_001, "路人")
+    assert "/join" in texts(await harness.send(stranger, CHAT, "/report"))[0]
+    other_village = await person(session, RoleName.member, village="GC02-01")
+    assert "不是本村的成员" in texts(await harness.send(other_village, CHAT, "/report"))[0]
+
+
+async def test_report_in_private_chat(harness: ChatHarness, session: AsyncSession) -> None:
+    member, *_ = await _village_people(session)
+    harness.group(CHAT, "果洛村")
+    r = Reporter(harness, member, chat_id=member.telegram_id)
+    await r.say("/start report")
+    await r.press("生态")
+    await r.say("私聊上报的问题")
+    await r.press("没有照片")
+    await r.press("跳过")
+    await r.press("一般")
+    await r.press("确认上报")
+    [issue] = await issues(session)
+    cards = (await session.scalars(select(IssueCard.chat_id).where(IssueCard.issue_id == issue.id))).all()
+    assert sorted(cards) == sorted([CHAT, member.telegram_id])
