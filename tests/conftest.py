@@ -16,8 +16,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.app import build_dispatcher
-from bot.clock import ManualClock
 from bot.cli import db_upgrade
+from bot.clock import ManualClock
 from bot.config import PROJECT_ROOT, Settings, load_settings
 from bot.db import create_engine, create_sessionmaker
 from bot.i18n import Translator

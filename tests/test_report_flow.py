@@ -121,7 +121,8 @@ async def test_full_report_creates_one_issue_and_posts_its_card(harness: ChatHar
     assert issue.number == "2026-0001"
     assert (issue.kind, issue.urgency, issue.status) == ("ecology", Urgency.urgent, IssueStatus.open)
     assert (round(issue.latitude, 2), round(issue.longitude, 2)) == (37.33, 100.13)
-    assert issue.due_at is not None and issue.due_at - issue.created_at == timedelta(days=settings.deadlines.village_days)
+    assert issue.due_at is not None
+    assert issue.due_at - issue.created_at == timedelta(days=settings.deadlines.village_days)
     photos = (await session.scalars(select(IssuePhoto.file_id).where(IssuePhoto.issue_id == issue.id)
                                     .order_by(IssuePhoto.position))).all()
     assert list(photos) == ["photo-a", "photo-b"]
@@ -202,7 +203,7 @@ async def test_long_description_is_kept_and_the_card_fits(harness: ChatHarness, 
     done = await Reporter(harness, member).full(long_text, photos=())
     [issue] = await issues(session)
     assert issue.description == long_text
-    card = [r for r in done if isinstance(r, SendMessage) and issue.number in r.text][0]
+    card = next(r for r in done if isinstance(r, SendMessage) and issue.number in r.text)
     assert len(card.text) <= 4096 and f"/issue {issue.number}" in card.text
     form = [r.text for r in await harness.send(member, CHAT, f"/issue {issue.number}") if isinstance(r, SendMessage)]
     assert all(len(part) <= 4096 for part in form) and sum(part.count("牧") for part in form) >= 5000
@@ -212,7 +213,7 @@ async def test_photo_card_caption_fits(harness: ChatHarness, session: AsyncSessi
     member, *_ = await _village_people(session)
     harness.group(CHAT, "果洛村")
     done = await Reporter(harness, member).full("羊" * 3000, photos=("p1", "p2", "p3"))
-    card = [r for r in done if isinstance(r, SendPhoto)][0]
+    card = next(r for r in done if isinstance(r, SendPhoto))
     assert len(card.caption or "") <= 1024 and "/issue 2026-0001" in (card.caption or "")
     assert "📷 更多照片（2）" in (card.reply_markup.inline_keyboard[-1][-1].text if card.reply_markup else "")
 

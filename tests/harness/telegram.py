@@ -25,10 +25,10 @@ from aiogram.methods import (
 )
 from aiogram.types import (
     Chat,
-    InlineKeyboardMarkup,
     ChatMemberAdministrator,
     ChatMemberMember,
     ChatMemberOwner,
+    InlineKeyboardMarkup,
     Message,
     PhotoSize,
     User,
