@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
 from datetime import timedelta
 
-from aiogram.methods import AnswerCallbackQuery, SendMessage, SendPhoto
+from aiogram.methods import SendMessage, SendPhoto
 from aiogram.types import ForceReply, Sticker
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -18,73 +17,14 @@ from bot.i18n import Translator
 from bot.models import Issue, IssueCard, IssueEvent, IssuePhoto, IssueStatus, RoleName, Urgency
 from tests.harness.chat import ChatHarness, Person
 from tests.harness.people import bind, person
+from tests.harness.reporter import Reporter, texts
 
 CHAT = -100_101
-
-
-def texts(requests: list) -> list[str]:
-    out = []
-    for r in requests:
-        if isinstance(r, SendMessage):
-            out.append(r.text)
-        elif isinstance(r, SendPhoto):
-            out.append(r.caption or "")
-        elif isinstance(r, AnswerCallbackQuery) and r.text:
-            out.append(r.text)
-    return out
 
 
 async def issues(session: AsyncSession) -> list[Issue]:
     await session.rollback()
     return list((await session.scalars(select(Issue).order_by(Issue.id))).all())
-
-
-class Reporter:
-    """Drives one member through the conversation by pressing what a person would press."""
-
-    def __init__(self, harness: ChatHarness, who: Person, chat_id: int = CHAT) -> None:
-        self.h, self.who, self.chat = harness, who, chat_id
-        self.mine: list[int] = []  # bot messages sent while handling this member's own updates
-
-    async def _feed(self, action: Awaitable[list]) -> list:
-        before = set(self.h.session.sent)
-        requests = await action
-        self.mine += [m for (c, m) in self.h.session.sent if (c, m) not in before and c == self.chat]
-        return requests
-
-    def prompt_with(self, label: str) -> tuple[int, str]:
-        """The newest bot message sent to this member holding a button whose text contains `label`."""
-        for message_id in reversed(self.mine):
-            for text, data in self.h.buttons(self.chat, message_id).items():
-                if label in text:
-                    return message_id, data
-        raise AssertionError(f"no button {label!r}")
-
-    async def press(self, label: str, who: Person | None = None) -> list:
-        message_id, data = self.prompt_with(label)
-        return await self._feed(self.h.press(who or self.who, self.chat, message_id, data))
-
-    async def say(self, text: str) -> list:
-        return await self._feed(self.h.send(self.who, self.chat, text))
-
-    async def photo(self, file_id: str) -> list:
-        return await self._feed(self.h.send_photo(self.who, self.chat, file_id))
-
-    async def full(self, description: str = "草场围栏被风吹倒，牛羊进入禁牧区", *, kind: str = "生态",
-                   photos: tuple[str, ...] = ("photo-1",), place: str | None = "才让家夏季草场",
-                   urgent: bool = False) -> list:
-        await self.say("/report")
-        await self.press(kind)
-        await self.say(description)
-        for photo in photos:
-            await self.photo(photo)
-        await self.press("完成" if photos else "没有照片")
-        if place:
-            await self.say(place)
-        else:
-            await self.press("跳过")
-        await self.press("紧急" if urgent else "一般")
-        return await self.press("确认上报")
 
 
 async def _village_people(session: AsyncSession) -> tuple[Person, Person, Person, Person]:
@@ -100,7 +40,7 @@ async def test_full_report_creates_one_issue_and_posts_its_card(harness: ChatHar
                                                                 settings: Settings) -> None:
     member, *_ = await _village_people(session)
     harness.group(CHAT, "果洛村")
-    reporter = Reporter(harness, member)
+    reporter = Reporter(harness, member, CHAT)
     first = await reporter.say("/report")
     assert "角什科村" in texts(first)[0]
     assert reporter.prompt_with("✅ 生态文明工作队")  # pre-selected to the member's own team
@@ -139,7 +79,7 @@ async def test_full_report_creates_one_issue_and_posts_its_card(harness: ChatHar
 async def test_two_members_report_at_once_in_one_group(harness: ChatHarness, session: AsyncSession) -> None:
     member, mate, *_ = await _village_people(session)
     harness.group(CHAT, "果洛村")
-    one, two = Reporter(harness, member), Reporter(harness, mate)
+    one, two = Reporter(harness, member, CHAT), Reporter(harness, mate, CHAT)
     await one.say("/report")
     await two.say("/report")
     await one.press("生态")
@@ -160,7 +100,7 @@ async def test_two_members_report_at_once_in_one_group(harness: ChatHarness, ses
 async def test_someone_elses_buttons_do_nothing(harness: ChatHarness, session: AsyncSession) -> None:
     member, mate, *_ = await _village_people(session)
     harness.group(CHAT, "果洛村")
-    one = Reporter(harness, member)
+    one = Reporter(harness, member, CHAT)
     await one.say("/report")
     answer = await one.press("生态", who=mate)
     assert any("别人的上报" in text for text in texts(answer))
@@ -174,7 +114,7 @@ async def test_someone_elses_buttons_do_nothing(harness: ChatHarness, session: A
 async def test_bad_input_at_every_step(harness: ChatHarness, session: AsyncSession) -> None:
     member, *_ = await _village_people(session)
     harness.group(CHAT, "果洛村")
-    r = Reporter(harness, member)
+    r = Reporter(harness, member, CHAT)
     await r.say("/report")
     assert "请点上面的按钮" in texts(await r.say("随便打字"))[0]
     await r.press("生态")
@@ -200,7 +140,7 @@ async def test_long_description_is_kept_and_the_card_fits(harness: ChatHarness, 
     member, *_ = await _village_people(session)
     harness.group(CHAT, "果洛村")
     long_text = "牧" * 5000
-    done = await Reporter(harness, member).full(long_text, photos=())
+    done = await Reporter(harness, member, CHAT).full(long_text, photos=())
     [issue] = await issues(session)
     assert issue.description == long_text
     card = next(r for r in done if isinstance(r, SendMessage) and issue.number in r.text)
@@ -212,7 +152,7 @@ async def test_long_description_is_kept_and_the_card_fits(harness: ChatHarness, 
 async def test_photo_card_caption_fits(harness: ChatHarness, session: AsyncSession) -> None:
     member, *_ = await _village_people(session)
     harness.group(CHAT, "果洛村")
-    done = await Reporter(harness, member).full("羊" * 3000, photos=("p1", "p2", "p3"))
+    done = await Reporter(harness, member, CHAT).full("羊" * 3000, photos=("p1", "p2", "p3"))
     card = next(r for r in done if isinstance(r, SendPhoto))
     assert len(card.caption or "") <= 1024 and "/issue 2026-0001" in (card.caption or "")
     assert "📷 更多照片（2）" in (card.reply_markup.inline_keyboard[-1][-1].text if card.reply_markup else "")
@@ -221,7 +161,7 @@ async def test_photo_card_caption_fits(harness: ChatHarness, session: AsyncSessi
 async def test_cancel_at_every_step_saves_nothing(harness: ChatHarness, session: AsyncSession) -> None:
     member, *_ = await _village_people(session)
     harness.group(CHAT, "果洛村")
-    r = Reporter(harness, member)
+    r = Reporter(harness, member, CHAT)
     steps = [lambda: r.press("生态"), lambda: r.say("描述"), lambda: r.press("没有照片"), lambda: r.press("跳过"),
              lambda: r.press("一般")]
     for depth in range(len(steps) + 1):
@@ -240,7 +180,7 @@ async def test_cancel_at_every_step_saves_nothing(harness: ChatHarness, session:
 async def test_edit_before_confirm(harness: ChatHarness, session: AsyncSession) -> None:
     member, *_ = await _village_people(session)
     harness.group(CHAT, "果洛村")
-    r = Reporter(harness, member)
+    r = Reporter(harness, member, CHAT)
     await r.say("/report")
     await r.press("生态")
     await r.say("旧描述")
@@ -268,7 +208,7 @@ async def test_restart_between_steps_resumes(settings: Settings, sessionmaker: a
     member, *_ = await _village_people(session)
     first = ChatHarness(build_dispatcher(settings, sessionmaker, Translator("zh"), clock))
     first.group(CHAT, "果洛村")
-    r = Reporter(first, member)
+    r = Reporter(first, member, CHAT)
     await r.say("/report")
     await r.press("生态")
     await r.say("重启前写的描述")
@@ -289,7 +229,7 @@ async def test_restart_between_steps_resumes(settings: Settings, sessionmaker: a
 async def test_report_again_resumes_the_unfinished_one(harness: ChatHarness, session: AsyncSession) -> None:
     member, *_ = await _village_people(session)
     harness.group(CHAT, "果洛村")
-    r = Reporter(harness, member)
+    r = Reporter(harness, member, CHAT)
     await r.say("/report")
     await r.press("生态")
     again = texts(await r.say("/report"))
@@ -300,7 +240,7 @@ async def test_idle_step_expires(harness: ChatHarness, session: AsyncSession, cl
                                  settings: Settings) -> None:
     member, *_ = await _village_people(session)
     harness.group(CHAT, "果洛村")
-    r = Reporter(harness, member)
+    r = Reporter(harness, member, CHAT)
     await r.say("/report")
     await r.press("生态")
     clock.advance(timedelta(minutes=settings.conversation.idle_minutes + 1))
@@ -311,7 +251,7 @@ async def test_idle_step_expires(harness: ChatHarness, session: AsyncSession, cl
 async def test_confirm_pressed_twice_creates_one_issue(harness: ChatHarness, session: AsyncSession) -> None:
     member, *_ = await _village_people(session)
     harness.group(CHAT, "果洛村")
-    r = Reporter(harness, member)
+    r = Reporter(harness, member, CHAT)
     await r.say("/report")
     await r.press("生态")
     await r.say("只报一次")
