@@ -13,7 +13,8 @@ from typing import TypeVar
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from bot.app import build_dispatcher
 from bot.cli import db_upgrade
@@ -21,7 +22,6 @@ from bot.clock import ManualClock
 from bot.config import PROJECT_ROOT, Settings, load_settings
 from bot.db import create_engine, create_sessionmaker
 from bot.i18n import Translator
-from bot.models import Base
 from bot.services.org_import import apply_org
 from bot.services.org_parse import parse_org
 from tests.harness.chat import ChatHarness
@@ -60,26 +60,39 @@ def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path
     return {"empty": empty, "county": county}
 
 
+def _database_url(name: str) -> str:
+    return make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+
+
+async def _admin(*statements: str) -> None:
+    """CREATE/DROP DATABASE cannot run in a transaction: use the configured database in autocommit."""
+    engine = create_async_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as connection:
+        for statement in statements:
+            await connection.execute(text(statement))
+    await engine.dispose()
+
+
 @pytest.fixture(scope="session")
-def postgres_migrated() -> str:
+def postgres_templates() -> dict[str, str]:
+    """Template databases (migrated; migrated with the sample county), cloned per test in a fraction of a second."""
     if not TEST_DATABASE_URL:
         pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests skipped")
-    async def reset() -> None:
-        engine = create_engine(TEST_DATABASE_URL)
-        async with engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
+    empty, county = "five_teams_tpl_empty", "five_teams_tpl_county"
+    _in_thread(lambda: asyncio.run(_admin(f"DROP DATABASE IF EXISTS {county} WITH (FORCE)",
+                                          f"DROP DATABASE IF EXISTS {empty} WITH (FORCE)",
+                                          f"CREATE DATABASE {empty}")))
+    _in_thread(lambda: db_upgrade(_database_url(empty)))
+    _in_thread(lambda: asyncio.run(_admin(f"CREATE DATABASE {county} TEMPLATE {empty}")))
+
+    async def load() -> None:
+        engine = create_engine(_database_url(county))
+        async with create_sessionmaker(engine).begin() as session:
+            await apply_org(session, parse_org(SAMPLE_COUNTY.read_bytes(), load_settings().kind_keys))
         await engine.dispose()
 
-    _in_thread(lambda: asyncio.run(reset()))
-    _in_thread(lambda: db_upgrade(TEST_DATABASE_URL))
-    return TEST_DATABASE_URL
-
-
-async def _truncate(engine: AsyncEngine) -> None:
-    tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
-    async with engine.begin() as connection:
-        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    _in_thread(lambda: asyncio.run(load()))
+    return {"empty": empty, "county": county}
 
 
 @pytest.fixture(params=BACKENDS)
@@ -93,11 +106,11 @@ async def _engine_for(backend: str, request: pytest.FixtureRequest, tmp_path: Pa
         target = tmp_path / "test.sqlite3"
         shutil.copy(templates[template], target)
         return create_engine(f"sqlite+aiosqlite:///{target}")
-    engine = create_engine(request.getfixturevalue("postgres_migrated"))
-    await _truncate(engine)
-    if template == "county":
-        async with create_sessionmaker(engine).begin() as session:
-            await apply_org(session, parse_org(SAMPLE_COUNTY.read_bytes(), load_settings().kind_keys))
+    templates = request.getfixturevalue("postgres_templates")
+    name = "five_teams_run"
+    await _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)",
+                 f"CREATE DATABASE {name} TEMPLATE {templates[template]}")
+    engine = create_engine(_database_url(name))
     return engine
 
 

@@ -84,7 +84,7 @@ def card_keyboard(view: IssueView, t: Localizer) -> InlineKeyboardMarkup | None:
                              callback_data=CardAction(action=action.value, issue_id=view.issue.id).pack())
         for action in buttons_for(view.issue)
     ]
-    extra = len(view.photos) - 1 + len(view.resolution_photos)
+    extra = max(len(view.photos) - 1, 0) + len(view.resolution_photos)
     if extra > 0:
         buttons.append(InlineKeyboardButton(
             text=t("action-photos", count=extra),

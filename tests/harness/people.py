@@ -44,6 +44,7 @@ async def unit_id(session: AsyncSession, code: str) -> int:
 
 async def bind(session: AsyncSession, chat_id: int, code: str) -> None:
     """Bind a chat directly through the service (for tests that are not about binding)."""
+    await session.commit()  # a fresh transaction: an old read snapshot cannot be upgraded to a write
     admin = (await members_with(session, RoleName.admin))[0]
     await bind_chat(session, await load_actor(session, admin), chat_id=chat_id, code=code, title=code,
                     is_chat_admin=True)
