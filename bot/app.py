@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 
@@ -18,12 +19,13 @@ from bot.db import create_engine, create_sessionmaker
 from bot.fsm_storage import SQLAlchemyStorage
 from bot.handlers import build_router
 from bot.i18n import Translator
+from bot.messaging.sender import Sender
 from bot.middlewares.context import ContextMiddleware
 from bot.middlewares.database import DatabaseMiddleware
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("report", "open", "mine", "issue", "join", "whoami", "help", "cancel")
+COMMANDS = ("report", "open", "mine", "issue", "tasks", "overview", "join", "whoami", "help", "cancel")
 
 
 @dataclass
@@ -32,6 +34,7 @@ class App:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     translator: Translator
+    clock: Clock
     dispatcher: Dispatcher
 
     async def close(self) -> None:
@@ -57,11 +60,13 @@ def build_dispatcher(
     return dispatcher
 
 
-def build_app(settings: Settings, engine: AsyncEngine | None = None) -> App:
+def build_app(settings: Settings, engine: AsyncEngine | None = None, clock: Clock | None = None) -> App:
     engine = engine or create_engine(settings.database_url)
     sessionmaker = create_sessionmaker(engine)
     translator = Translator(settings.default_language)
-    return App(settings, engine, sessionmaker, translator, build_dispatcher(settings, sessionmaker, translator))
+    clock = clock or Clock()
+    return App(settings, engine, sessionmaker, translator, clock,
+               build_dispatcher(settings, sessionmaker, translator, clock))
 
 
 def build_bot(settings: Settings) -> Bot:
@@ -80,11 +85,16 @@ async def set_commands(bot: Bot, translator: Translator) -> None:
 async def run_polling(settings: Settings) -> None:
     app = build_app(settings)
     bot = build_bot(settings)
+    sender = Sender(bot, app.sessionmaker, app.translator, settings, app.clock)
+    app.dispatcher["sender"] = sender
+    sender_task = asyncio.create_task(sender.run(), name="outbox-sender")
     try:
         me = await bot.get_me()
         log.info("polling as @%s against %s", me.username, settings.telegram_api_url)
         await set_commands(bot, app.translator)
         await app.dispatcher.start_polling(bot, handle_signals=True)
     finally:
+        sender.stop()
+        await sender_task
         await bot.session.close()
         await app.close()

@@ -41,6 +41,15 @@ class Deadlines(BaseModel):
     department_days: int = Field(15, ge=1)
 
 
+class Delivery(BaseModel):
+    overall_per_second: float = Field(30, gt=0)
+    group_per_minute: float = Field(20, gt=0)
+    chat_per_second: float = Field(1, gt=0)
+    max_attempts: int = Field(10, ge=1)
+    poll_seconds: float = Field(1.0, gt=0)
+    batch: int = Field(100, ge=1)
+
+
 class Conversation(BaseModel):
     idle_minutes: int = Field(30, ge=1)
 
@@ -63,6 +72,7 @@ class Settings(BaseSettings):
     team_kinds: list[TeamKind] = Field(min_length=1)
     deadlines: Deadlines = Deadlines()
     conversation: Conversation = Conversation()
+    delivery: Delivery = Delivery()
 
     @field_validator("telegram_api_url")
     @classmethod

@@ -22,6 +22,7 @@ from bot.clock import ManualClock
 from bot.config import PROJECT_ROOT, Settings, load_settings
 from bot.db import create_engine, create_sessionmaker
 from bot.i18n import Translator
+from bot.messaging.sender import Sender
 from bot.services.org_import import apply_org
 from bot.services.org_parse import parse_org
 from tests.harness.chat import ChatHarness
@@ -154,6 +155,12 @@ def clock() -> ManualClock:
     return ManualClock(datetime(2026, 11, 2, 2, 0, tzinfo=UTC))
 
 
+def make_harness(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], clock: ManualClock) -> ChatHarness:
+    translator = Translator(settings.default_language)
+    return ChatHarness(build_dispatcher(settings, sessionmaker, translator, clock),
+                       lambda bot: Sender(bot, sessionmaker, translator, settings, clock, worker="test"))
+
+
 @pytest.fixture
 def harness(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], clock: ManualClock) -> ChatHarness:
-    return ChatHarness(build_dispatcher(settings, sessionmaker, Translator(settings.default_language), clock))
+    return make_harness(settings, sessionmaker, clock)

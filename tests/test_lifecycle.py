@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.models import Issue, IssueEvent, IssueStatus, RoleName
+from bot.models import Issue, IssueEvent, IssueLevel, IssueStatus, RoleName
 from bot.services.actors import Actor, load_actor
 from bot.services.errors import Conflict, DomainError, NotAllowed, NotFound
-from bot.services.lifecycle import RULES, Action, perform
+from bot.services.lifecycle import RULES, Action, Change, perform
 from bot.services.reports import ReportDraft, create_issue
 from tests.harness.people import members_with, unit_id
 
@@ -70,21 +70,28 @@ async def reach(session: AsyncSession, cast: Cast, settings: Settings, status: I
     }
     if status == IssueStatus.duplicate:
         original = await new_issue(session, cast, settings, "原问题")
-        await perform(session, cast.lead, issue.id, Action.duplicate, now=NOW, text=f"{original.number} 同一处")
+        await act(session, settings, cast.lead, issue.id, Action.duplicate, now=NOW, text=f"{original.number} 同一处")
     for action, actor, text in steps[status]:
-        await perform(session, actor, issue.id, action, now=NOW, text=text)
+        await act(session, settings, actor, issue.id, action, now=NOW, text=text)
     assert issue.status == status
     return issue
 
 
+async def act(session: AsyncSession, settings: Settings, actor: Actor, issue_id: int, action: Action, *,
+              now: datetime = NOW, text: str | None = None, photo_file_id: str | None = None) -> Issue:
+    return await perform(session, actor, issue_id, action,
+                         Change(now=now, settings=settings, text=text, photo_file_id=photo_file_id))
+
+
 ALLOWED_ACTOR = {
     Action.claim: "mate", Action.note: "mate", Action.resolve: "mate", Action.verify: "lead",
-    Action.reopen: "reporter", Action.withdraw: "secretary", Action.duplicate: "lead",
+    Action.reopen: "reporter", Action.withdraw: "secretary", Action.duplicate: "lead", Action.escalate: "lead",
 }
 
 
 def _transitions() -> list[tuple[Action, IssueStatus]]:
-    return [(action, status) for action, rule in RULES.items() for status in IssueStatus]
+    return [(action, status) for action, rule in RULES.items() if IssueLevel.village in rule.levels
+            for status in IssueStatus]
 
 
 async def _events(session: AsyncSession, issue_id: int) -> list[str]:
@@ -105,12 +112,12 @@ async def test_transition_table(session: AsyncSession, cast: Cast, settings: Set
             text = (await new_issue(session, cast, settings, "另一个")).number
     rule = RULES[action]
     if status in rule.from_states:
-        await perform(session, actor, issue.id, action, now=NOW + timedelta(hours=1), text=text)
+        await act(session, settings, actor, issue.id, action, now=NOW + timedelta(hours=1), text=text)
         assert issue.status == (rule.to_state or status)
         assert await _events(session, issue.id) == [*before_events, action.value]
     else:
         with pytest.raises(Conflict) as refused:
-            await perform(session, actor, issue.id, action, now=NOW, text=text)
+            await act(session, settings, actor, issue.id, action, now=NOW, text=text)
         assert refused.value.key == "refuse-wrong-state"
         await session.refresh(issue)
         assert issue.status == status
@@ -136,19 +143,19 @@ async def test_roles_that_may_not(session: AsyncSession, cast: Cast, settings: S
     issue = await reach(session, cast, settings, status)
     events = await _events(session, issue.id)
     with pytest.raises(NotAllowed) as refused:
-        await perform(session, getattr(cast, who), issue.id, action, now=NOW, text="说明")
+        await act(session, settings, getattr(cast, who), issue.id, action, now=NOW, text="说明")
     assert refused.value.key == key
     assert issue.status == status and await _events(session, issue.id) == events
 
 
 async def test_the_resolver_cannot_verify_own_work(session: AsyncSession, cast: Cast, settings: Settings) -> None:
     issue = await new_issue(session, cast, settings)
-    await perform(session, cast.lead, issue.id, Action.claim, now=NOW)
-    await perform(session, cast.lead, issue.id, Action.resolve, now=NOW, text="我修好了")
+    await act(session, settings, cast.lead, issue.id, Action.claim, now=NOW)
+    await act(session, settings, cast.lead, issue.id, Action.resolve, now=NOW, text="我修好了")
     with pytest.raises(NotAllowed) as refused:
-        await perform(session, cast.lead, issue.id, Action.verify, now=NOW)
+        await act(session, settings, cast.lead, issue.id, Action.verify, now=NOW)
     assert refused.value.key == "refuse-self-verify"
-    await perform(session, cast.secretary, issue.id, Action.verify, now=NOW)
+    await act(session, settings, cast.secretary, issue.id, Action.verify, now=NOW)
     assert issue.status == IssueStatus.closed and issue.verifier_id == cast.secretary.id
 
 
@@ -156,9 +163,9 @@ async def test_reasons_are_required(session: AsyncSession, cast: Cast, settings:
     issue = await reach(session, cast, settings, IssueStatus.resolved)
     for text in (None, "   "):
         with pytest.raises(DomainError) as refused:
-            await perform(session, cast.reporter, issue.id, Action.reopen, now=NOW, text=text)
+            await act(session, settings, cast.reporter, issue.id, Action.reopen, now=NOW, text=text)
         assert refused.value.key == "text-required"
-    await perform(session, cast.reporter, issue.id, Action.reopen, now=NOW, text="井水还是浑的")
+    await act(session, settings, cast.reporter, issue.id, Action.reopen, now=NOW, text="井水还是浑的")
     assert issue.status == IssueStatus.in_progress and issue.unmet_reason == "井水还是浑的"
 
 
@@ -166,21 +173,21 @@ async def test_duplicate_must_name_an_item_of_the_same_village(session: AsyncSes
                                                                settings: Settings) -> None:
     issue = await new_issue(session, cast, settings)
     with pytest.raises(NotFound):
-        await perform(session, cast.lead, issue.id, Action.duplicate, now=NOW, text="2099-9999")
+        await act(session, settings, cast.lead, issue.id, Action.duplicate, now=NOW, text="2099-9999")
     with pytest.raises(DomainError) as refused:
-        await perform(session, cast.lead, issue.id, Action.duplicate, now=NOW, text=issue.number)
+        await act(session, settings, cast.lead, issue.id, Action.duplicate, now=NOW, text=issue.number)
     assert refused.value.key == "duplicate-self"
     assert issue.status == IssueStatus.open
 
 
 async def test_audit_trail_tells_the_whole_story(session: AsyncSession, cast: Cast, settings: Settings) -> None:
     issue = await new_issue(session, cast, settings)
-    await perform(session, cast.mate, issue.id, Action.claim, now=NOW)
-    await perform(session, cast.mate, issue.id, Action.note, now=NOW, text="联系了牧户")
-    await perform(session, cast.mate, issue.id, Action.resolve, now=NOW, text="围栏已修复", photo_file_id="fix.jpg")
-    await perform(session, cast.reporter, issue.id, Action.reopen, now=NOW, text="还有一段没修")
-    await perform(session, cast.mate, issue.id, Action.resolve, now=NOW, text="全部修好")
-    await perform(session, cast.lead, issue.id, Action.verify, now=NOW)
+    await act(session, settings, cast.mate, issue.id, Action.claim, now=NOW)
+    await act(session, settings, cast.mate, issue.id, Action.note, now=NOW, text="联系了牧户")
+    await act(session, settings, cast.mate, issue.id, Action.resolve, text="围栏已修复", photo_file_id="fix.jpg")
+    await act(session, settings, cast.reporter, issue.id, Action.reopen, now=NOW, text="还有一段没修")
+    await act(session, settings, cast.mate, issue.id, Action.resolve, now=NOW, text="全部修好")
+    await act(session, settings, cast.lead, issue.id, Action.verify, now=NOW)
     rows = (await session.execute(select(IssueEvent.kind, IssueEvent.actor_id, IssueEvent.data)
                                   .where(IssueEvent.issue_id == issue.id).order_by(IssueEvent.id))).all()
     assert [(kind, actor) for kind, actor, _ in rows] == [

@@ -10,7 +10,7 @@ from fluent.syntax import FluentParser, ast
 from bot.config import PROJECT_ROOT
 from bot.handlers.states import ReportForm  # noqa: F401 - the states module must import cleanly
 from bot.models import IssueLevel, IssueStatus, RoleName
-from bot.services.lifecycle import Action
+from bot.services.lifecycle import RULES, Action
 
 LOCALES = PROJECT_ROOT / "bot" / "locales"
 LITERAL = re.compile(r"""(?:\bt|card_t|conv\.t|self\.t)\(\s*["']([a-z0-9-]+)["']""")
@@ -35,7 +35,9 @@ def _used() -> set[str]:
     keys.update(f"level-{level.value}" for level in IssueLevel)
     keys.update(f"action-{action.value}" for action in Action)
     keys.update(f"done-{action.value}" for action in Action)
+    keys.update(f"ask-{action.value}" for action, rule in RULES.items() if rule.needs_text)
     keys.update(f"event-{action.value}" for action in Action)
+    keys.update(f"event-{kind}" for kind in ("reported", "auto_escalate", "climb", "renotify", "reminder"))
     keys.update(f"purpose-{purpose}" for purpose in ("village", "township", "county", "department"))
     return keys
 
@@ -49,10 +51,15 @@ def test_every_key_the_code_uses_exists() -> None:
     assert missing == []
 
 
+# Reading what people type (年/月/日/天 in a due date) is parsing, not a user-facing string.
+PARSERS = {"bot/services/dates.py"}
+
+
 def test_no_chinese_text_in_python_code() -> None:
     offenders = [
         str(path.relative_to(PROJECT_ROOT))
         for path in Path(PROJECT_ROOT / "bot").rglob("*.py")
         if re.search(r"[\u4e00-\u9fff]", path.read_text(encoding="utf-8"))
+        and str(path.relative_to(PROJECT_ROOT)) not in PARSERS
     ]
     assert offenders == []

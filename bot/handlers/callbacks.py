@@ -33,3 +33,15 @@ class Page(CallbackData, prefix="pg"):
 
     view: str
     page: int
+
+
+class DepartmentPick(CallbackData, prefix="dp"):
+    """Which department a dispatch goes to; the item being dispatched is in the presser's conversation."""
+
+    department_id: int
+
+
+class DueDefault(CallbackData, prefix="dd"):
+    """Accept the default due date offered in the conversation."""
+
+    ok: bool = True

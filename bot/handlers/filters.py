@@ -32,3 +32,15 @@ class BoundAs(Filter):
 
     async def __call__(self, event: Message | CallbackQuery, bound: BoundChat | None = None) -> bool:
         return bound is not None and bound.purpose in self.purposes
+
+
+class FromUser(Filter):
+    """A message from a person (not a channel post or an anonymous admin posting as the group)."""
+
+    async def __call__(self, event: Message | CallbackQuery) -> bool:
+        return event.from_user is not None and not event.from_user.is_bot
+
+
+class WithPhoto(Filter):
+    async def __call__(self, message: Message) -> bool:
+        return bool(message.photo)

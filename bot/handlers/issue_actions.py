@@ -1,52 +1,60 @@
-"""Buttons on an issue card: claim, note, resolve, verify, reopen, withdraw, duplicate, more photos."""
+"""Buttons on an issue card in any bound group or a private chat: the village life cycle, escalation,
+township supervision and department tasks. The rules live in bot/services/lifecycle.py."""
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
-from aiogram.filters import or_f
+from datetime import datetime, timedelta
+from typing import Any
+
+from aiogram import Bot, Router
+from aiogram.filters import StateFilter, or_f
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InputMediaPhoto, Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InputMediaPhoto, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.handlers.callbacks import CardAction
-from bot.handlers.filters import BoundAs, PrivateChat
-from bot.handlers.prompts import ask
+from bot.handlers.callbacks import CardAction, DepartmentPick, DueDefault
+from bot.handlers.filters import BoundAs, FromUser, PrivateChat
+from bot.handlers.prompts import ask, is_own_prompt
+from bot.handlers.scope import chat_scope
 from bot.handlers.states import ActionInput, ReportForm
-from bot.i18n import Localizer, Translator
+from bot.i18n import Localizer
 from bot.messaging.cards import PHOTOS_ACTION
-from bot.messaging.publisher import refresh_cards
+from bot.messaging.text import local_date
 from bot.middlewares.idle import IdleExpiry
 from bot.models import ChatPurpose
 from bot.services.actors import Actor
 from bot.services.chats import BoundChat
+from bot.services.dates import parse_due
+from bot.services.departments import all_departments
 from bot.services.issue_views import issue_view
-from bot.services.lifecycle import RULES, Action, check, ensure_in_village, load_issue, perform
+from bot.services.lifecycle import (
+    RULES,
+    Action,
+    Change,
+    check,
+    ensure_visible,
+    load_issue,
+    perform,
+    where_of,
+)
+from bot.services.notify import announce
 
 MEDIA_GROUP_LIMIT = 10
+NEEDS_DUE = {Action.dispatch, Action.unmet}
 
 
-def _village(bound: BoundChat | None) -> int | None:
-    return bound.unit_id if bound is not None else None
-
-
-async def _apply(
-    bot: Bot, session: AsyncSession, actor: Actor | None, *, issue_id: int, action: Action, text: str | None,
-    photo: str | None, bound: BoundChat | None, translator: Translator, settings: Settings, clock: Clock,
-) -> str:
-    now = clock.now()
-    issue = await perform(session, actor, issue_id, action, now=now, text=text, photo_file_id=photo,
-                          village_id=_village(bound))
-    await refresh_cards(bot, session, issue_id=issue.id, t=translator.localizer(settings.default_language),
-                        settings=settings, now=now)
+async def _apply(session: AsyncSession, actor: Actor | None, bound: BoundChat | None, *, issue_id: int,
+                 action: Action, change: Change) -> str:
+    issue = await perform(session, actor, issue_id, action, change, chat_scope(bound))
+    await announce(session, issue, action, change.now)
     return issue.number
 
 
 async def on_card_action(
     query: CallbackQuery, callback_data: CardAction, bot: Bot, state: FSMContext, session: AsyncSession,
-    actor: Actor | None, bound: BoundChat | None, t: Localizer, translator: Translator, settings: Settings,
-    clock: Clock,
+    actor: Actor | None, bound: BoundChat | None, t: Localizer, settings: Settings, clock: Clock,
 ) -> None:
     if callback_data.action == PHOTOS_ACTION:
         await _send_photos(query, bot, session, callback_data.issue_id, bound, t)
@@ -57,68 +65,150 @@ async def on_card_action(
         await query.answer(t("button-stale"), show_alert=True)
         return
     issue = await load_issue(session, callback_data.issue_id)
-    ensure_in_village(issue, _village(bound))
-    check(actor, issue, action)
-    if not RULES[action].needs_text:
-        number = await _apply(bot, session, actor, issue_id=issue.id, action=action, text=None, photo=None,
-                              bound=bound, translator=translator, settings=settings, clock=clock)
+    where = await where_of(session, issue)
+    ensure_visible(issue, where, chat_scope(bound))
+    check(actor, issue, action, where)
+    if not RULES[action].needs_text and action not in NEEDS_DUE:
+        number = await _apply(session, actor, bound, issue_id=issue.id, action=action,
+                              change=Change(now=clock.now(), settings=settings))
         await query.answer(t(f"done-{action.value}", number=number))
         return
     current = await state.get_state()
     if current is not None and current.startswith(ReportForm.__name__):
         await query.answer(t("action-finish-report-first"), show_alert=True)
         return
-    await state.set_state(ActionInput.text)
-    await state.set_data({"action": action.value, "issue_id": issue.id, "touched": clock.now().isoformat()})
+    await state.set_state(ActionInput.department if action == Action.dispatch else ActionInput.text)
+    await state.set_data({"action": action.value, "issue_id": issue.id, "number": issue.number,
+                          "touched": clock.now().isoformat()})
     await query.answer()
     assert query.message is not None
+    if action == Action.dispatch:
+        departments = await all_departments(session)
+        buttons = [[InlineKeyboardButton(text=d.name, callback_data=DepartmentPick(department_id=d.id).pack())]
+                   for d in departments]
+        await ask(bot, state, chat_id=query.message.chat.id, user_id=query.from_user.id,
+                  user_name=query.from_user.full_name, text=t("ask-department", number=issue.number),
+                  reply_to=None, force_reply=False, buttons=buttons)
+        return
     await ask(bot, state, chat_id=query.message.chat.id, user_id=query.from_user.id,
               user_name=query.from_user.full_name, text=t(f"ask-{action.value}", number=issue.number),
               reply_to=None)
 
 
+async def _ask_due(message: Message | None, user_id: int, user_name: str, bot: Bot, state: FSMContext,
+                   t: Localizer, settings: Settings, now: datetime, reply_to: int | None) -> None:
+    assert message is not None
+    await state.set_state(ActionInput.due)
+    data = await state.get_data()
+    default = now + timedelta(days=settings.deadlines.department_days)
+    await ask(bot, state, chat_id=message.chat.id, user_id=user_id, user_name=user_name,
+              text=t("ask-due", number=data["number"]), reply_to=reply_to,
+              buttons=[[InlineKeyboardButton(text=t("due-default", date=local_date(default, settings.tz)),
+                                             callback_data=DueDefault().pack())]],
+              buttons_text=t("due-default-hint"))
+
+
 async def on_action_text(
     message: Message, bot: Bot, state: FSMContext, session: AsyncSession, actor: Actor | None,
-    bound: BoundChat | None, t: Localizer, translator: Translator, settings: Settings, clock: Clock,
+    bound: BoundChat | None, t: Localizer, settings: Settings, clock: Clock,
 ) -> None:
     data = await state.get_data()
     action = Action(data["action"])
-    photo = message.photo[-1].file_id if message.photo and action == Action.resolve else None
     text = message.text or message.caption
-    if not text:
+    if not text or not text.strip():
         await message.reply(t("text-required"))
         return
-    number = await _apply(bot, session, actor, issue_id=data["issue_id"], action=action, text=text, photo=photo,
-                          bound=bound, translator=translator, settings=settings, clock=clock)
+    if action == Action.unmet:
+        await state.update_data(text=text, touched=clock.now().isoformat())
+        assert message.from_user is not None
+        await _ask_due(message, message.from_user.id, message.from_user.full_name, bot, state, t, settings,
+                       clock.now(), message.message_id)
+        return
+    photo = message.photo[-1].file_id if message.photo and action in (Action.resolve, Action.task_resolve) else None
+    number = await _apply(session, actor, bound, issue_id=data["issue_id"], action=action,
+                          change=Change(now=clock.now(), settings=settings, text=text, photo_file_id=photo))
     await state.clear()
     await message.reply(t(f"done-{action.value}", number=number))
+
+
+async def on_department(query: CallbackQuery, callback_data: DepartmentPick, bot: Bot, state: FSMContext,
+                        t: Localizer, settings: Settings, clock: Clock) -> None:
+    if query.message is None or not await is_own_prompt(state, query.message.message_id):
+        await query.answer(t("button-not-yours"), show_alert=True)
+        return
+    await state.update_data(department_id=callback_data.department_id, touched=clock.now().isoformat())
+    await query.answer()
+    await _ask_due(query.message, query.from_user.id, query.from_user.full_name, bot, state, t, settings,
+                   clock.now(), None)
+
+
+async def _finish_due(session: AsyncSession, actor: Actor | None, bound: BoundChat | None, state: FSMContext,
+                      settings: Settings, now: datetime, due: datetime | None) -> tuple[str, str]:
+    data: dict[str, Any] = await state.get_data()
+    action = Action(data["action"])
+    number = await _apply(session, actor, bound, issue_id=data["issue_id"], action=action,
+                          change=Change(now=now, settings=settings, text=data.get("text"),
+                                        department_id=data.get("department_id"), due_at=due))
+    await state.clear()
+    return action.value, number
+
+
+async def on_due_text(message: Message, session: AsyncSession, actor: Actor | None, bound: BoundChat | None,
+                      state: FSMContext, t: Localizer, settings: Settings, clock: Clock) -> None:
+    now = clock.now()
+    due = parse_due(message.text, now=now, tz=settings.tz)
+    action, number = await _finish_due(session, actor, bound, state, settings, now, due)
+    await message.reply(t(f"done-{action}", number=number))
+
+
+async def on_due_default(query: CallbackQuery, session: AsyncSession, actor: Actor | None, bound: BoundChat | None,
+                         state: FSMContext, t: Localizer, settings: Settings, clock: Clock) -> None:
+    if query.message is None or not await is_own_prompt(state, query.message.message_id):
+        await query.answer(t("button-not-yours"), show_alert=True)
+        return
+    action, number = await _finish_due(session, actor, bound, state, settings, clock.now(), None)
+    await query.answer(t(f"done-{action}", number=number))
+
+
+async def on_department_text(message: Message, t: Localizer) -> None:
+    await message.reply(t("report-use-buttons"))
+
+
+async def on_foreign_button(query: CallbackQuery, t: Localizer) -> None:
+    await query.answer(t("button-not-yours"), show_alert=True)
 
 
 async def _send_photos(query: CallbackQuery, bot: Bot, session: AsyncSession, issue_id: int,
                        bound: BoundChat | None, t: Localizer) -> None:
     issue = await load_issue(session, issue_id)
-    ensure_in_village(issue, _village(bound))
+    ensure_visible(issue, await where_of(session, issue), chat_scope(bound))
     view = await issue_view(session, issue)
     rest = [*view.photos[1:], *view.resolution_photos]
     await query.answer()
     if not rest or query.message is None:
         return
+    caption = t("photos-of", number=issue.number)
     for start in range(0, len(rest), MEDIA_GROUP_LIMIT):
         chunk = rest[start:start + MEDIA_GROUP_LIMIT]
         if len(chunk) == 1:
-            await bot.send_photo(query.message.chat.id, chunk[0], caption=t("photos-of", number=issue.number))
+            await bot.send_photo(query.message.chat.id, chunk[0], caption=caption)
         else:
             await bot.send_media_group(query.message.chat.id, [
-                InputMediaPhoto(media=file_id, caption=t("photos-of", number=issue.number) if i == 0 else None)
-                for i, file_id in enumerate(chunk)])
+                InputMediaPhoto(media=file_id, caption=caption if i == 0 else None) for i, file_id in enumerate(chunk)])
 
 
 def build() -> Router:
     router = Router(name="issue_actions")
-    scope = or_f(BoundAs(ChatPurpose.village), PrivateChat())
-    router.message.filter(F.from_user, scope)
+    scope = or_f(BoundAs(*ChatPurpose), PrivateChat())
+    router.message.filter(FromUser(), scope)
     router.callback_query.filter(scope)
     router.message.middleware(IdleExpiry())
+    router.callback_query.middleware(IdleExpiry())
     router.callback_query.register(on_card_action, CardAction.filter())
-    router.message.register(on_action_text, ActionInput.text)
+    router.callback_query.register(on_department, DepartmentPick.filter(), StateFilter(ActionInput.department))
+    router.callback_query.register(on_due_default, DueDefault.filter(), StateFilter(ActionInput.due))
+    router.callback_query.register(on_foreign_button, or_f(DepartmentPick.filter(), DueDefault.filter()))
+    router.message.register(on_action_text, StateFilter(ActionInput.text))
+    router.message.register(on_department_text, StateFilter(ActionInput.department))
+    router.message.register(on_due_text, StateFilter(ActionInput.due))
     return router

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.config import Settings
 from bot.handlers.callbacks import Page
+from bot.handlers.scope import chat_scope
 from bot.i18n import Localizer
 from bot.messaging.lists import PagedText, render_form, render_page
 from bot.models import ChatPurpose
@@ -17,7 +18,7 @@ from bot.services.actors import Actor
 from bot.services.chats import BoundChat
 from bot.services.errors import NotAllowed
 from bot.services.issue_views import issue_view, my_issues, open_issues, timeline
-from bot.services.lifecycle import ensure_in_village, find_issue
+from bot.services.lifecycle import ensure_visible, find_issue, where_of
 
 NUMBER_LIMIT = 20
 
@@ -29,8 +30,7 @@ async def on_issue(message: Message, command: CommandObject, session: AsyncSessi
         await message.reply(t("issue-usage"))
         return
     issue = await find_issue(session, number)
-    if bound is not None and bound.purpose == ChatPurpose.village:
-        ensure_in_village(issue, bound.unit_id)
+    ensure_visible(issue, await where_of(session, issue), chat_scope(bound))
     view = await issue_view(session, issue)
     for part in render_form(view, await timeline(session, issue.id), t, settings, clock.now()):
         await message.answer(part)

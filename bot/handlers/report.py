@@ -15,17 +15,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.config import Settings
 from bot.handlers.callbacks import ReportStep
-from bot.handlers.filters import BoundAs, PrivateChat
+from bot.handlers.filters import BoundAs, FromUser, PrivateChat, WithPhoto
 from bot.handlers.prompts import ask, is_own_prompt, remember_prompt, touch
 from bot.handlers.states import ReportForm
-from bot.i18n import Localizer, Translator
+from bot.i18n import Localizer
 from bot.messaging.cards import kind_label
-from bot.messaging.publisher import post_card
 from bot.messaging.text import shorten
 from bot.middlewares.idle import IdleExpiry
 from bot.models import ChatPurpose, Urgency
 from bot.services.actors import Actor
 from bot.services.chats import BoundChat, chat_for_unit
+from bot.services.outbox import enqueue_card
 from bot.services.profile import team_kinds_of
 from bot.services.reports import (
     MAX_PHOTOS,
@@ -301,7 +301,7 @@ async def on_urgency(query: CallbackQuery, callback_data: ReportStep, bot: Bot, 
 
 async def on_confirm(
     query: CallbackQuery, callback_data: ReportStep, bot: Bot, state: FSMContext, session: AsyncSession,
-    actor: Actor | None, t: Localizer, translator: Translator, settings: Settings, clock: Clock,
+    actor: Actor | None, t: Localizer, settings: Settings, clock: Clock,
 ) -> None:
     if not await _own_button(query, state, t):
         return
@@ -323,12 +323,10 @@ async def on_confirm(
     now = clock.now()
     issue, created = await create_issue(session, actor, village_id=data["village_id"], draft=draft,
                                         draft_key=data["draft_key"], settings=settings, now=now)
-    card_t = translator.localizer(settings.default_language)
     if created:
         village_chat = await chat_for_unit(session, issue.village_id)
         for chat_id in dict.fromkeys(c for c in (village_chat, conv.chat_id) if c is not None):
-            await post_card(bot, session, issue_id=issue.id, chat_id=chat_id,
-                            t=card_t if chat_id != conv.user_id else t, settings=settings, now=now)
+            await enqueue_card(session, issue_id=issue.id, chat_id=chat_id, now=now)
     await state.clear()
     await query.answer(t("report-created", number=issue.number))
     await conv.say(t("report-created", number=issue.number))
@@ -365,7 +363,7 @@ async def on_foreign_button(query: CallbackQuery, t: Localizer) -> None:
 def build() -> Router:
     router = Router(name="report")
     scope = BoundAs(ChatPurpose.village)
-    router.message.filter(F.from_user)
+    router.message.filter(FromUser())
     router.message.middleware(IdleExpiry())
     router.callback_query.middleware(IdleExpiry())
     router.message.register(on_cancel, Command("cancel"))
@@ -374,18 +372,19 @@ def build() -> Router:
     router.message.register(on_report_elsewhere, Command("report"))
     router.message.register(on_private_start, CommandStart(deep_link=True, magic=F.args == "report"),
                             PrivateChat())
-    router.callback_query.register(on_kind, ReportStep.filter(F.step == "kind"), ReportForm.kind)
-    router.message.register(on_description, ReportForm.description)
-    router.message.register(on_photo, ReportForm.photos, F.photo)
-    router.message.register(on_photo_wrong, ReportForm.photos)
-    router.callback_query.register(on_photos_done, ReportStep.filter(F.step == "photos"), ReportForm.photos)
-    router.message.register(on_place, ReportForm.place)
-    router.callback_query.register(on_place_skip, ReportStep.filter(F.step == "place"), ReportForm.place)
-    router.callback_query.register(on_urgency, ReportStep.filter(F.step == "urgency"), ReportForm.urgency)
-    router.callback_query.register(on_confirm, ReportStep.filter(F.step == "confirm"), ReportForm.confirm)
-    router.callback_query.register(on_edit_field, ReportStep.filter(F.step == "edit"), ReportForm.confirm)
+    router.callback_query.register(on_kind, ReportStep.filter(F.step == "kind"), StateFilter(ReportForm.kind))
+    router.message.register(on_description, StateFilter(ReportForm.description))
+    router.message.register(on_photo, StateFilter(ReportForm.photos), WithPhoto())
+    router.message.register(on_photo_wrong, StateFilter(ReportForm.photos))
+    router.callback_query.register(on_photos_done, ReportStep.filter(F.step == "photos"),
+                                   StateFilter(ReportForm.photos))
+    router.message.register(on_place, StateFilter(ReportForm.place))
+    router.callback_query.register(on_place_skip, ReportStep.filter(F.step == "place"), StateFilter(ReportForm.place))
+    router.callback_query.register(on_urgency, ReportStep.filter(F.step == "urgency"), StateFilter(ReportForm.urgency))
+    router.callback_query.register(on_confirm, ReportStep.filter(F.step == "confirm"), StateFilter(ReportForm.confirm))
+    router.callback_query.register(on_edit_field, ReportStep.filter(F.step == "edit"), StateFilter(ReportForm.confirm))
     router.message.register(on_step_text_instead_of_button,
-                            StateFilter(ReportForm.kind, ReportForm.urgency, ReportForm.confirm))
+                            StateFilter(ReportForm.kind, ReportForm.urgency, StateFilter(ReportForm.confirm)))
     router.callback_query.register(on_foreign_button, ReportStep.filter())
     return router
 

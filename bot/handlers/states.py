@@ -15,6 +15,9 @@ class ReportForm(StatesGroup):
 
 
 class ActionInput(StatesGroup):
-    """Waiting for the text an issue action needs (a note, a reason, the original's number)."""
+    """Waiting for what an issue action needs: a text (note, reason, the original's number), a department,
+    a due date."""
 
     text = State()
+    department = State()
+    due = State()

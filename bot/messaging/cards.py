@@ -57,14 +57,22 @@ def card_text(view: IssueView, t: Localizer, settings: Settings, now: datetime, 
     place = _place(view)
     if place:
         head.append(t("card-place", place=place))
+    if issue.level.value != "village":
+        if issue.acknowledged_at is None:
+            head.append(t("card-awaiting-ack"))
+        else:
+            head.append(t("card-owner", owner=view.owner or "-"))
+    if issue.escalation_reason:
+        head.append(t("card-escalated", reason=shorten(issue.escalation_reason, 200)))
     if view.department:
-        head.append(t("card-department", department=view.department))
+        head.append(t("card-department", department=view.department,
+                      acknowledged="yes" if issue.department_acknowledged_at else "no"))
     tail: list[str] = []
     if issue.resolution_note:
         tail.append(t("card-resolution", resolver=view.resolver or "-", note=shorten(issue.resolution_note, 300)))
     if view.verifier:
         tail.append(t("card-verified", verifier=view.verifier))
-    if issue.unmet_reason and issue.status.value == "in_progress":
+    if issue.unmet_reason and issue.status.value in ("open", "in_progress"):
         tail.append(t("card-unmet", reason=shorten(issue.unmet_reason, 300)))
     if issue.close_reason:
         tail.append(t("card-closed-reason", reason=shorten(issue.close_reason, 300)))
@@ -78,11 +86,11 @@ def card_text(view: IssueView, t: Localizer, settings: Settings, now: datetime, 
     return ("\n".join(head) + "\n\n" + description + ("\n\n" + "\n".join(tail) if tail else ""))[:limit]
 
 
-def card_keyboard(view: IssueView, t: Localizer) -> InlineKeyboardMarkup | None:
+def card_keyboard(view: IssueView, t: Localizer, purpose: str) -> InlineKeyboardMarkup | None:
     buttons = [
         InlineKeyboardButton(text=t(f"action-{action.value}"),
                              callback_data=CardAction(action=action.value, issue_id=view.issue.id).pack())
-        for action in buttons_for(view.issue)
+        for action in buttons_for(view.issue, purpose)
     ]
     extra = max(len(view.photos) - 1, 0) + len(view.resolution_photos)
     if extra > 0:
@@ -95,7 +103,7 @@ def card_keyboard(view: IssueView, t: Localizer) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def render_card(view: IssueView, t: Localizer, settings: Settings, now: datetime) -> Card:
+def render_card(view: IssueView, t: Localizer, settings: Settings, now: datetime, purpose: str) -> Card:
     photo = view.photos[0] if view.photos else None
     limit = CAPTION_LIMIT if photo else MESSAGE_LIMIT
-    return Card(card_text(view, t, settings, now, limit), card_keyboard(view, t), photo)
+    return Card(card_text(view, t, settings, now, limit), card_keyboard(view, t, purpose), photo)

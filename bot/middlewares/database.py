@@ -31,9 +31,14 @@ class DatabaseMiddleware(BaseMiddleware):
         async with self._sessionmaker.begin() as session:
             data["session"] = session
             if self._storage is None or state is None:
-                return await handler(event, data)
-            self._storage.attach(state.key, session)
-            try:
-                return await handler(event, data)
-            finally:
-                self._storage.detach(state.key)
+                result = await handler(event, data)
+            else:
+                self._storage.attach(state.key, session)
+                try:
+                    result = await handler(event, data)
+                finally:
+                    self._storage.detach(state.key)
+        sender = data.get("sender")
+        if sender is not None:
+            sender.wake()  # whatever the update queued is committed now
+        return result

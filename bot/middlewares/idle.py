@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from aiogram import BaseMiddleware
+from aiogram.dispatcher.event.handler import HandlerObject
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
@@ -29,11 +31,26 @@ class IdleExpiry(BaseMiddleware):
             await state.clear()
             t: Localizer = data["t"]
             text = t("conversation-expired", minutes=settings.conversation.idle_minutes)
+            chat_id = _chat_id(event)
+            if not _needs_state(data.get("handler")):
+                if chat_id is not None:
+                    await data["bot"].send_message(chat_id, text)
+                return await handler(event, data)  # a command or a card button does not need the old step
             if isinstance(event, CallbackQuery):
                 await event.answer(text, show_alert=True)
             elif isinstance(event, Message):
                 await event.reply(text)
-                if (event.text or "").startswith("/"):
-                    return await handler(event, data)  # a new command after expiry still runs
             return None
         return await handler(event, data)
+
+
+def _needs_state(handler: HandlerObject | None) -> bool:
+    return handler is not None and any(isinstance(f.callback, StateFilter) for f in handler.filters or ())
+
+
+def _chat_id(event: TelegramObject) -> int | None:
+    if isinstance(event, Message):
+        return event.chat.id
+    if isinstance(event, CallbackQuery) and event.message is not None:
+        return event.message.chat.id
+    return None

@@ -28,11 +28,13 @@ from bot.models.org import (
     Unit,
     UnitLevel,
 )
+from bot.models.outbox import ChatProblem, OutboxKind, OutboxMessage, OutboxStatus
 
 __all__ = [
     "CLOSED_STATUSES",
     "Base",
     "ChatBinding",
+    "ChatProblem",
     "ChatPurpose",
     "Department",
     "DepartmentLiaison",
@@ -47,6 +49,9 @@ __all__ = [
     "JoinStatus",
     "Member",
     "NumberCounter",
+    "OutboxKind",
+    "OutboxMessage",
+    "OutboxStatus",
     "PhotoStage",
     "Role",
     "RoleName",

@@ -30,6 +30,7 @@ class IssueView:
     village: str
     reporter: str
     holder: str | None
+    owner: str | None
     resolver: str | None
     verifier: str | None
     department: str | None
@@ -70,6 +71,7 @@ async def issue_view(session: AsyncSession, issue: Issue) -> IssueView:
         village=village.name if village else "",
         reporter=await _name(session, issue.reporter_id) or "",
         holder=await _name(session, issue.holder_id),
+        owner=await _name(session, issue.owner_id),
         resolver=await _name(session, issue.resolver_id),
         verifier=await _name(session, issue.verifier_id),
         department=department.name if department else None,

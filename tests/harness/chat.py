@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +21,7 @@ from aiogram.types import (
     User,
 )
 
+from bot.messaging.sender import Sender
 from tests.harness.telegram import BOT_USER, MockedSession, SentMessage
 
 
@@ -37,10 +39,13 @@ class Person:
 
 
 class ChatHarness:
-    def __init__(self, dispatcher: Dispatcher) -> None:
+    """Feeds updates and then delivers what they queued in the outbox, as the running bot's sender would."""
+
+    def __init__(self, dispatcher: Dispatcher, sender_factory: Callable[[Bot], Sender] | None = None) -> None:
         self.dispatcher = dispatcher
         self.session = MockedSession()
         self.bot = Bot("42:TEST", session=self.session)
+        self.sender = sender_factory(self.bot) if sender_factory else None
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
         self.chats: dict[int, Chat] = {}
@@ -61,7 +66,11 @@ class ChatHarness:
     async def feed(self, update: Update) -> list[Any]:
         before = len(self.session.requests)
         await self.dispatcher.feed_update(self.bot, update)
+        await self.deliver()
         return self.session.requests[before:]
+
+    async def deliver(self) -> int:
+        return await self.sender.drain() if self.sender else 0
 
     def message(self, person: Person, chat_id: int, text: str | None = None, *, reply_to: int | None = None,
                 **fields: Any) -> Message:

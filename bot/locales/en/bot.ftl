@@ -89,11 +89,6 @@ refuse-team-only = Only members of this team, its lead or the village secretary 
 refuse-verifier-only = Only the reporter, the team lead or the village secretary can verify or reopen.
 refuse-lead-only = Only the team lead or the village secretary can withdraw or mark a duplicate.
 refuse-self-verify = Whoever resolved an item cannot verify it; the reporter, the team lead or the secretary must.
-refuse-not-at-village = Item { $number } has gone up to the { $level ->
-    [township] township
-    [county] county
-   *[other] next level
-}; the village can no longer act on it.
 refuse-wrong-state = Item { $number } is now "{ $status ->
     [open] open
     [in_progress] in progress
@@ -237,3 +232,72 @@ event-verify = verified and signed off
 event-reopen = reopened
 event-withdraw = withdrew
 event-duplicate = marked duplicate
+
+## Escalation, supervision and department tasks
+refuse-wrong-level = Item { $number } is now handled at { $level ->
+    [village] the village
+    [township] the township
+   *[county] the county
+}; that cannot be done from here.
+refuse-escalate-lead-only = Only the team lead or the village secretary can escalate to the township.
+refuse-supervisor-only = Only this township's supervisors (at county level: county leaders or admins) can do that.
+refuse-liaison-only = Only the liaison of the assigned department can do that.
+refuse-already-acknowledged = Item { $number } has already been acknowledged; nothing changed.
+dispatch-unknown-department = There is no such department.
+due-unparseable = I cannot read "{ $text }". Write a date such as 2026-12-20, or a number of days such as 15.
+due-in-past = The due date must be after today.
+due-too-far = The due date cannot be more than { $days } days away.
+button-not-yours = This button is meant for someone else.
+card-awaiting-ack = ⏳ Awaiting acknowledgement
+card-owner = 👤 Owner: { $owner }
+card-escalated = ⬆️ Escalated: { $reason }
+card-department = 🏢 Department: { $department }{ $acknowledged ->
+    [yes] {" "}(acknowledged)
+   *[no] {" "}(not yet acknowledged)
+}
+action-escalate = ⬆️ Escalate
+action-acknowledge = 👌 Acknowledge
+action-dispatch = 📤 Dispatch
+action-send_back = ↩️ Send back
+action-sign_off = 🔏 Verify and sign off
+action-unmet = ❌ Unmet
+action-task_ack = 👌 Acknowledge task
+action-task_note = 📝 Progress
+action-task_resolve = ✅ Resolve
+ask-escalate = Reply to this message with why the village cannot solve item { $number } (required).
+ask-send_back = Reply to this message with why item { $number } is sent back (required).
+ask-unmet = Reply to this message with what is not met on item { $number } (required); a new due date follows.
+ask-task_note = Reply to this message with the progress on task { $number }.
+ask-task_resolve = Reply to this message with how task { $number } was solved.
+ask-department = Which department should item { $number } go to?
+ask-due = Due date for item { $number }? Reply with a date (e.g. 2026-12-20) or a number of days (e.g. 15).
+due-default = ✅ Default: { $date }
+due-default-hint = Or take the default due date:
+done-escalate = { $number } escalated to the township.
+done-acknowledge = { $number } acknowledged; you own it now.
+done-dispatch = { $number } dispatched to the department.
+done-send_back = { $number } sent back.
+done-sign_off = { $number } verified and signed off.
+done-unmet = { $number } marked unmet; back to work.
+done-task_ack = Task { $number } acknowledged.
+done-task_note = Progress on { $number } recorded.
+done-task_resolve = Task { $number } resolved; awaiting the township's verification.
+event-escalate = escalated
+event-acknowledge = acknowledged
+event-dispatch = dispatched
+event-send_back = sent back
+event-sign_off = signed off
+event-unmet = marked unmet
+event-task_ack = department acknowledged
+event-task_note = department progress
+event-task_resolve = department resolved
+event-auto_escalate = escalated automatically (overdue)
+event-climb = not acknowledged, climbed to the county
+event-renotify = reminded to acknowledge
+event-reminder = overdue reminder
+notice-task-assigned = 📤 New task { $number } for your department; please acknowledge it in the department group.
+notice-sent-back = ↩️ Item { $number } was sent back: { $reason }
+notice-task-resolved = ✅ The department resolved task { $number }; please verify and sign off, or mark it unmet.
+notice-unacknowledged = ⏰ Item { $number } was escalated { $hours } hours ago and is still not acknowledged.
+notice-overdue = ⚠️ Item { $number } is { $days } days overdue.
+notice-chat-problem = ⚠️ The bot cannot post in "{ $title }": { $error }. Check whether it was removed from that group.

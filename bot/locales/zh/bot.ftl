@@ -89,11 +89,6 @@ refuse-team-only = 只有本队队员、队长或村书记可以这样做。
 refuse-verifier-only = 只有上报人、队长或村书记可以验收或退回。
 refuse-lead-only = 只有队长或村书记可以撤销或标记重复。
 refuse-self-verify = 办结人不能验收自己办结的问题，请由上报人、队长或村书记验收。
-refuse-not-at-village = 问题 { $number } 已上报到{ $level ->
-    [township] 乡镇
-    [county] 县
-   *[other] 上级
-}，村里不能再操作。
 refuse-wrong-state = 问题 { $number } 现在是「{ $status ->
     [open] 待处理
     [in_progress] 处理中
@@ -236,3 +231,72 @@ event-verify = 验收销号
 event-reopen = 退回重办
 event-withdraw = 撤销
 event-duplicate = 标记重复
+
+## Escalation, supervision and department tasks
+refuse-wrong-level = 问题 { $number } 现在在{ $level ->
+    [village] 村里
+    [township] 乡镇
+   *[county] 县
+}处理，这里不能这样操作。
+refuse-escalate-lead-only = 只有队长或村书记可以上报乡镇。
+refuse-supervisor-only = 只有本乡镇的督导员（县级为县领导或管理员）可以这样做。
+refuse-liaison-only = 只有承办部门的联络人可以这样做。
+refuse-already-acknowledged = 问题 { $number } 已经有人确认了，没有做任何更改。
+dispatch-unknown-department = 没有这个部门。
+due-unparseable = 看不懂「{ $text }」。请写日期，例如 2026-12-20，或天数，例如 15。
+due-in-past = 期限必须在今天之后。
+due-too-far = 期限不能超过 { $days } 天。
+button-not-yours = 这个按钮是给别人的。
+card-awaiting-ack = ⏳ 等待督导确认
+card-owner = 👤 督导负责人：{ $owner }
+card-escalated = ⬆️ 上报原因：{ $reason }
+card-department = 🏢 承办部门：{ $department }{ $acknowledged ->
+    [yes] {" "}（已确认）
+   *[no] {" "}（待确认）
+}
+action-escalate = ⬆️ 上报乡镇
+action-acknowledge = 👌 确认接收
+action-dispatch = 📤 派发部门
+action-send_back = ↩️ 退回
+action-sign_off = 🔏 验收销号
+action-unmet = ❌ 未达标
+action-task_ack = 👌 确认任务
+action-task_note = 📝 进展
+action-task_resolve = ✅ 办结
+ask-escalate = 请回复这条消息，说明为什么问题 { $number } 村里解决不了、需要乡镇协调（必填）。
+ask-send_back = 请回复这条消息，说明把问题 { $number } 退回的原因（必填）。
+ask-unmet = 请回复这条消息，说明问题 { $number } 哪里没有达标（必填），然后再给新的期限。
+ask-task_note = 请回复这条消息，写下任务 { $number } 的进展。
+ask-task_resolve = 请回复这条消息，说明任务 { $number } 是怎样办结的。
+ask-department = 问题 { $number } 派发给哪个部门？
+ask-due = 问题 { $number } 的期限？回复日期（例如 2026-12-20）或天数（例如 15）。
+due-default = ✅ 默认期限 { $date }
+due-default-hint = 或者使用默认期限：
+done-escalate = { $number } 已上报乡镇。
+done-acknowledge = 已确认接收 { $number }，您是负责人。
+done-dispatch = { $number } 已派发到部门。
+done-send_back = { $number } 已退回。
+done-sign_off = { $number } 已验收销号。
+done-unmet = { $number } 已标记未达标，重新办理。
+done-task_ack = 已确认任务 { $number }。
+done-task_note = 已记录 { $number } 的进展。
+done-task_resolve = 任务 { $number } 已办结，等待乡镇验收。
+event-escalate = 上报上级
+event-acknowledge = 确认接收
+event-dispatch = 派发部门
+event-send_back = 退回
+event-sign_off = 验收销号
+event-unmet = 未达标
+event-task_ack = 部门确认
+event-task_note = 部门进展
+event-task_resolve = 部门办结
+event-auto_escalate = 超期自动上报
+event-climb = 未确认，升级到县
+event-renotify = 再次提醒确认
+event-reminder = 超期提醒
+notice-task-assigned = 📤 新任务 { $number } 已派发给您的部门，请在部门群中确认。
+notice-sent-back = ↩️ 问题 { $number } 被退回：{ $reason }
+notice-task-resolved = ✅ 部门已办结任务 { $number }，请验收销号或标记未达标。
+notice-unacknowledged = ⏰ 问题 { $number } 已上报 { $hours } 小时仍未确认，请督导员尽快确认。
+notice-overdue = ⚠️ 问题 { $number } 已超期 { $days } 天，请尽快办理。
+notice-chat-problem = ⚠️ 机器人无法在群「{ $title }」发消息：{ $error }。请检查机器人是否被移出该群。

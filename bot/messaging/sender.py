@@ -1,0 +1,261 @@
+"""The outbox sender: delivers queued messages within Telegram's limits, retries what can be retried, records
+what cannot, and never sends a row twice (rows are claimed before sending)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiolimiter import AsyncLimiter
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.i18n import Translator
+from bot.messaging.render import card_for_chat
+from bot.messaging.text import split_message
+from bot.models import IssueCard, OutboxKind, OutboxMessage, OutboxStatus
+from bot.services.delivery import report_chat_problem
+
+log = logging.getLogger(__name__)
+
+CLAIM_FOR = timedelta(minutes=2)
+MAX_BACKOFF_SECONDS = 300
+PERMANENT_MARKERS = ("chat not found", "bot was kicked", "not a member", "have no rights", "chat_write_forbidden",
+                     "need administrator rights", "user is deactivated", "bot was blocked", "group chat was upgraded")
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    kind: OutboxKind
+    chat_id: int
+    issue_id: int | None
+    payload: dict[str, Any]
+    attempts: int
+
+
+class Retry(Exception):
+    def __init__(self, after: float, reason: str, *, counts: bool) -> None:
+        super().__init__(reason)
+        self.after, self.reason, self.counts = after, reason, counts
+
+
+class Permanent(Exception):
+    def __init__(self, reason: str, *, chat_problem: bool) -> None:
+        super().__init__(reason)
+        self.reason, self.chat_problem = reason, chat_problem
+
+
+class Limits:
+    """aiolimiter buckets: overall, per group per minute, per chat per second."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._delivery = settings.delivery
+        self.overall = AsyncLimiter(settings.delivery.overall_per_second, 1)
+        self._groups: dict[int, AsyncLimiter] = {}
+        self._chats: dict[int, AsyncLimiter] = {}
+
+    async def acquire(self, chat_id: int) -> None:
+        if chat_id < 0:
+            group = self._groups.setdefault(chat_id, AsyncLimiter(self._delivery.group_per_minute, 60))
+            await group.acquire()
+        chat = self._chats.setdefault(chat_id, AsyncLimiter(self._delivery.chat_per_second, 1))
+        await chat.acquire()
+        await self.overall.acquire()
+
+
+class Sender:
+    def __init__(self, bot: Bot, sessionmaker: async_sessionmaker[AsyncSession], translator: Translator,
+                 settings: Settings, clock: Clock, *, worker: str | None = None) -> None:
+        self.bot, self._sessionmaker, self.settings, self.clock = bot, sessionmaker, settings, clock
+        self._t = translator.localizer(settings.default_language)
+        self.worker = worker or uuid.uuid4().hex[:12]
+        self.limits = Limits(settings)
+        self._wake = asyncio.Event()
+        self._stopping = False
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Deliver until stopped; sleeps until woken by a commit or the poll interval passes."""
+        while not self._stopping:
+            try:
+                delivered = await self.deliver_due()
+            except Exception:
+                log.exception("outbox sender round failed; retrying")
+                delivered = 0
+            if delivered == 0 and not self._stopping:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.settings.delivery.poll_seconds)
+
+    async def drain(self, max_rounds: int = 100) -> int:
+        """Deliver everything due now (tests, jobs and shutdown); returns how many rows were handled."""
+        total = 0
+        for _ in range(max_rounds):
+            handled = await self.deliver_due()
+            total += handled
+            if handled == 0:
+                break
+        return total
+
+    async def deliver_due(self) -> int:
+        rows = await self._claim()
+        if not rows:
+            return 0
+        by_chat: dict[int, list[Claimed]] = {}
+        for row in rows:
+            by_chat.setdefault(row.chat_id, []).append(row)
+        try:
+            await asyncio.gather(*(self._deliver_chat(chat_rows) for chat_rows in by_chat.values()))
+        finally:
+            await self._release([row.id for row in rows])
+        return len(rows)
+
+    async def _claim(self) -> list[Claimed]:
+        now = self.clock.now()
+        async with self._sessionmaker.begin() as session:
+            found = (await session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.status == OutboxStatus.pending, OutboxMessage.next_attempt_at <= now,
+                       or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
+                .order_by(OutboxMessage.id).limit(self.settings.delivery.batch)
+                .with_for_update(skip_locked=True))).all()
+            for row in found:
+                row.claimed_until, row.claimed_by = now + CLAIM_FOR, self.worker
+            return [Claimed(r.id, r.kind, r.chat_id, r.issue_id, dict(r.payload or {}), r.attempts) for r in found]
+
+    async def _release(self, ids: list[int]) -> None:
+        """Give back claims of rows still pending (retries, or rows skipped while stopping)."""
+        async with self._sessionmaker.begin() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.pending,
+                       OutboxMessage.claimed_by == self.worker)
+                .values(claimed_until=None, claimed_by=None))
+
+    async def _deliver_chat(self, rows: list[Claimed]) -> None:
+        blocked_until: float | None = None
+        for row in rows:
+            if self._stopping:
+                return
+            if blocked_until is not None:
+                await self._reschedule(row, blocked_until, "chat rate-limited", counts=False)
+                continue
+            try:
+                await self._deliver(row)
+            except Retry as retry:
+                await self._reschedule(row, retry.after, retry.reason, counts=retry.counts)
+                if not retry.counts:
+                    blocked_until = retry.after
+            except Permanent as failure:
+                await self._fail(row, failure)
+
+    async def _call(self, coroutine: Any) -> Any:
+        try:
+            return await coroutine
+        except TelegramRetryAfter as error:
+            raise Retry(float(error.retry_after), error.message, counts=False) from None
+        except TelegramForbiddenError as error:
+            raise Permanent(error.message, chat_problem=True) from None
+        except (TelegramBadRequest, TelegramNotFound) as error:
+            lowered = error.message.lower()
+            problem = any(marker in lowered for marker in PERMANENT_MARKERS)
+            raise Permanent(error.message, chat_problem=problem) from None
+        except (TelegramNetworkError, TelegramServerError, TimeoutError, OSError) as error:
+            raise Retry(-1, f"{type(error).__name__}: {error}", counts=True) from None
+
+    async def _deliver(self, row: Claimed) -> None:
+        await self.limits.acquire(row.chat_id)
+        now = self.clock.now()
+        if row.kind == OutboxKind.notice:
+            text = self._t(row.payload["key"], **row.payload.get("args", {}))
+            message_id = None
+            for part in split_message(text):
+                sent = await self._call(self.bot.send_message(row.chat_id, part))
+                message_id = message_id or sent.message_id
+            await self._mark_sent(row, message_id)
+            return
+        assert row.issue_id is not None
+        async with self._sessionmaker() as session:
+            card = await card_for_chat(session, issue_id=row.issue_id, chat_id=row.chat_id, t=self._t,
+                                       settings=self.settings, now=now)
+            posted = (await session.scalars(select(IssueCard).where(IssueCard.issue_id == row.issue_id,
+                                                                    IssueCard.chat_id == row.chat_id))).all()
+        if row.kind == OutboxKind.card:
+            if card.photo:
+                sent = await self._call(self.bot.send_photo(row.chat_id, card.photo, caption=card.text,
+                                                            reply_markup=card.keyboard))
+            else:
+                sent = await self._call(self.bot.send_message(row.chat_id, card.text, reply_markup=card.keyboard))
+            await self._mark_sent(row, sent.message_id, card_photo=card.photo is not None)
+            return
+        for copy in posted:
+            try:
+                if copy.with_photo:
+                    await self._call(self.bot.edit_message_caption(
+                        chat_id=copy.chat_id, message_id=copy.message_id, caption=card.text,
+                        reply_markup=card.keyboard))
+                else:
+                    await self._call(self.bot.edit_message_text(
+                        card.text, chat_id=copy.chat_id, message_id=copy.message_id, reply_markup=card.keyboard))
+            except Permanent as failure:
+                if "not modified" not in failure.reason and "not found" not in failure.reason.lower():
+                    raise
+        await self._mark_sent(row, None)
+
+    async def _mark_sent(self, row: Claimed, message_id: int | None, *, card_photo: bool | None = None) -> None:
+        async with self._sessionmaker.begin() as session:
+            await session.execute(
+                update(OutboxMessage).where(OutboxMessage.id == row.id)
+                .values(status=OutboxStatus.sent, sent_at=self.clock.now(), message_id=message_id,
+                        attempts=row.attempts + 1, claimed_until=None))
+            if card_photo is not None and message_id is not None and row.issue_id is not None:
+                session.add(IssueCard(issue_id=row.issue_id, chat_id=row.chat_id, message_id=message_id,
+                                      with_photo=card_photo))
+
+    async def _reschedule(self, row: Claimed, after: float, reason: str, *, counts: bool) -> None:
+        attempts = row.attempts + (1 if counts else 0)
+        if counts and attempts >= self.settings.delivery.max_attempts:
+            await self._fail(row, Permanent(f"gave up after {attempts} attempts: {reason}", chat_problem=False))
+            return
+        delay = after if after >= 0 else min(2 ** attempts, MAX_BACKOFF_SECONDS)
+        log.info("outbox %s to chat %s retried in %.0fs: %s", row.id, row.chat_id, delay, reason)
+        async with self._sessionmaker.begin() as session:
+            await session.execute(
+                update(OutboxMessage).where(OutboxMessage.id == row.id)
+                .values(attempts=attempts, last_error=reason[:1000], claimed_until=None, claimed_by=None,
+                        next_attempt_at=self.clock.now() + timedelta(seconds=delay)))
+
+    async def _fail(self, row: Claimed, failure: Permanent) -> None:
+        log.warning("outbox %s to chat %s failed for good: %s", row.id, row.chat_id, failure.reason)
+        now = self.clock.now()
+        async with self._sessionmaker.begin() as session:
+            await session.execute(
+                update(OutboxMessage).where(OutboxMessage.id == row.id)
+                .values(status=OutboxStatus.failed, last_error=failure.reason[:1000], attempts=row.attempts + 1,
+                        claimed_until=None))
+            if failure.chat_problem:
+                await report_chat_problem(session, chat_id=row.chat_id, error=failure.reason, now=now)
+

@@ -1,0 +1,34 @@
+"""Delivery problems the admins must hear about: once per chat, never as a flood."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models import ChatBinding, ChatProblem, Member, Role, RoleName
+from bot.services.outbox import enqueue_notice
+
+
+async def report_chat_problem(session: AsyncSession, *, chat_id: int, error: str, now: datetime) -> bool:
+    """Record that the bot cannot post to a chat and tell the county admins, the first time only."""
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    created = await session.execute(
+        insert(ChatProblem).values(chat_id=chat_id, error=error[:1000], first_seen_at=now)
+        .on_conflict_do_nothing(index_elements=[ChatProblem.chat_id]))
+    if not created.rowcount:
+        return False
+    binding = await session.scalar(select(ChatBinding).where(ChatBinding.chat_id == chat_id))
+    title = binding.title if binding and binding.title else str(chat_id)
+    admins = (await session.scalars(
+        select(Member.telegram_id).join(Role, Role.member_id == Member.id)
+        .where(Role.role == RoleName.admin, Member.telegram_id.is_not(None)).distinct())).all()
+    for admin_chat in admins:
+        if admin_chat != chat_id:
+            await enqueue_notice(session, chat_id=admin_chat, key="notice-chat-problem",
+                                 args={"title": title, "error": error[:200]},
+                                 dedupe_key=f"chat-problem:{chat_id}:{admin_chat}", now=now)
+    return True
