@@ -156,6 +156,11 @@ def clock() -> ManualClock:
 
 
 def make_harness(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], clock: ManualClock) -> ChatHarness:
+    """The real dispatcher and sender against the mocked session; Telegram's rate limits are lifted here
+    (they are real-time waits) and tested with the sender on their own."""
+    unlimited = settings.delivery.model_copy(update={"overall_per_second": 1e6, "group_per_minute": 1e6,
+                                                     "chat_per_second": 1e6})
+    settings = settings.model_copy(update={"delivery": unlimited})
     translator = Translator(settings.default_language)
     return ChatHarness(build_dispatcher(settings, sessionmaker, translator, clock),
                        lambda bot: Sender(bot, sessionmaker, translator, settings, clock, worker="test"))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from fluent.syntax import FluentParser, ast
 
+from bot.app import COMMANDS
 from bot.config import PROJECT_ROOT
 from bot.handlers.states import ReportForm  # noqa: F401 - the states module must import cleanly
 from bot.models import IssueLevel, IssueStatus, RoleName
@@ -38,8 +39,16 @@ def _used() -> set[str]:
     keys.update(f"ask-{action.value}" for action, rule in RULES.items() if rule.needs_text)
     keys.update(f"event-{action.value}" for action in Action)
     keys.update(f"event-{kind}" for kind in ("reported", "auto_escalate", "climb", "renotify", "reminder"))
+    keys.update(f"command-{name}" for name in COMMANDS)
     keys.update(f"purpose-{purpose}" for purpose in ("village", "township", "county", "department"))
     return keys
+
+
+def test_no_key_is_defined_twice() -> None:
+    for language in ("zh", "en"):
+        resource = FluentParser().parse((LOCALES / language / "bot.ftl").read_text(encoding="utf-8"))
+        names = [entry.id.name for entry in resource.body if isinstance(entry, ast.Message)]
+        assert sorted({n for n in names if names.count(n) > 1}) == [], language
 
 
 def test_both_languages_have_the_same_keys() -> None:

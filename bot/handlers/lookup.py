@@ -12,13 +12,14 @@ from bot.config import Settings
 from bot.handlers.callbacks import Page
 from bot.handlers.scope import chat_scope
 from bot.i18n import Localizer
-from bot.messaging.lists import PagedText, render_form, render_page
+from bot.messaging.lists import PagedText, render_form, render_overview, render_page
 from bot.models import ChatPurpose
 from bot.services.actors import Actor
 from bot.services.chats import BoundChat
 from bot.services.errors import NotAllowed
 from bot.services.issue_views import issue_view, my_issues, open_issues, timeline
 from bot.services.lifecycle import ensure_visible, find_issue, where_of
+from bot.services.supervision import county_overview, department_tasks, township_tasks
 
 NUMBER_LIMIT = 20
 
@@ -46,6 +47,16 @@ async def _page(view: str, page: int, session: AsyncSession, actor: Actor | None
         return render_page(items, view=view, page=page, title=t("open-title", village=bound.name),
                            empty=t("open-empty", village=bound.name), t=t, settings=settings, now=now,
                            group_by_team=True)
+    if view == "tasks":
+        if bound is not None and bound.purpose == ChatPurpose.township and bound.unit_id is not None:
+            items = await township_tasks(session, bound.unit_id)
+        elif bound is not None and bound.purpose == ChatPurpose.department and bound.department_id is not None:
+            items = await department_tasks(session, bound.department_id)
+        else:
+            raise NotAllowed("tasks-only-township-or-department")
+        return render_page(items, view=view, page=page, title=t("tasks-title", name=bound.name),
+                           empty=t("tasks-empty", name=bound.name), t=t, settings=settings, now=now,
+                           group_by_team=False)
     if actor is None:
         raise NotAllowed("not-a-member")
     return render_page(await my_issues(session, actor), view=view, page=page, title=t("mine-title"),
@@ -64,9 +75,24 @@ async def on_mine(message: Message, session: AsyncSession, actor: Actor | None, 
     await message.answer(paged.text, reply_markup=paged.keyboard)
 
 
+async def on_tasks(message: Message, session: AsyncSession, actor: Actor | None, bound: BoundChat | None,
+                   t: Localizer, settings: Settings, clock: Clock) -> None:
+    paged = await _page("tasks", 0, session, actor, bound, t, settings, clock)
+    await message.answer(paged.text, reply_markup=paged.keyboard)
+
+
+async def on_overview(message: Message, session: AsyncSession, bound: BoundChat | None, t: Localizer,
+                      settings: Settings, clock: Clock) -> None:
+    if bound is None or bound.purpose != ChatPurpose.county:
+        raise NotAllowed("overview-only-county")
+    now = clock.now()
+    for part in render_overview(await county_overview(session, now), t, settings, now):
+        await message.answer(part)
+
+
 async def on_page(query: CallbackQuery, callback_data: Page, session: AsyncSession, actor: Actor | None,
                   bound: BoundChat | None, t: Localizer, settings: Settings, clock: Clock) -> None:
-    if callback_data.view not in ("open", "mine") or query.message is None:
+    if callback_data.view not in ("open", "mine", "tasks") or query.message is None:
         await query.answer(t("button-stale"), show_alert=True)
         return
     paged = await _page(callback_data.view, callback_data.page, session, actor, bound, t, settings, clock)
@@ -79,5 +105,7 @@ def build() -> Router:
     router.message.register(on_issue, Command("issue"))
     router.message.register(on_open, Command("open"))
     router.message.register(on_mine, Command("mine"))
+    router.message.register(on_tasks, Command("tasks"))
+    router.message.register(on_overview, Command("overview"))
     router.callback_query.register(on_page, Page.filter())
     return router

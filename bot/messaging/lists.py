@@ -14,6 +14,7 @@ from bot.messaging.cards import age_days, card_text, kind_label
 from bot.messaging.text import MESSAGE_LIMIT, local_date, local_time, shorten, split_message
 from bot.models import CLOSED_STATUSES, IssueStatus
 from bot.services.issue_views import EventView, IssueView, ListItem
+from bot.services.supervision import TownshipSummary
 
 PAGE_SIZE = 10
 
@@ -71,3 +72,13 @@ def render_form(view: IssueView, events: list[EventView], t: Localizer, settings
     lines = [text, "", t("timeline-title"), *(_event_line(event, t, settings) for event in events)]
     return split_message("\n".join(lines))
 
+
+
+def render_overview(summaries: list[TownshipSummary], t: Localizer, settings: Settings, now: datetime) -> list[str]:
+    lines = [t("overview-title", date=local_date(now, settings.tz))]
+    for summary in summaries:
+        lines.append("")
+        lines.append(t("overview-township", name=summary.name, open=summary.open, overdue=summary.overdue,
+                       unacknowledged=summary.unacknowledged))
+        lines.extend(_line(item, t, settings, now) for item in summary.oldest)
+    return split_message("\n".join(lines))

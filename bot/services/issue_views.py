@@ -103,7 +103,7 @@ class ListItem:
     due_at: datetime | None
 
 
-def _items(rows: Any) -> list[ListItem]:
+def items_of(rows: Any) -> list[ListItem]:
     return [ListItem(i.id, i.number, i.kind, i.description, i.status.value, i.created_at, i.due_at) for i in rows]
 
 
@@ -114,7 +114,7 @@ async def open_issues(session: AsyncSession, village_id: int) -> list[ListItem]:
         .where(Issue.village_id == village_id, Issue.status.not_in(CLOSED_STATUSES))
         .order_by(Issue.kind, Issue.created_at, Issue.id)
     )
-    return _items(rows.all())
+    return items_of(rows.all())
 
 
 async def my_issues(session: AsyncSession, actor: Actor) -> list[ListItem]:
@@ -124,7 +124,7 @@ async def my_issues(session: AsyncSession, actor: Actor) -> list[ListItem]:
                Issue.status.not_in(CLOSED_STATUSES))
         .order_by(Issue.created_at, Issue.id)
     )
-    return _items(rows.all())
+    return items_of(rows.all())
 
 
 async def cards_of(session: AsyncSession, issue_id: int) -> list[IssueCard]:

@@ -125,7 +125,6 @@ card-due = ⏰ Due { $date }{ $overdue ->
    *[no] {""}
 }
 card-place = 📍 { $place }
-card-department = 🏢 Department: { $department }
 card-resolution = ✅ Resolved by { $resolver }: { $note }
 card-verified = 🔏 Verified and signed off by { $verifier }
 card-unmet = ↩️ Reopened: { $reason }
@@ -301,3 +300,13 @@ notice-task-resolved = ✅ The department resolved task { $number }; please veri
 notice-unacknowledged = ⏰ Item { $number } was escalated { $hours } hours ago and is still not acknowledged.
 notice-overdue = ⚠️ Item { $number } is { $days } days overdue.
 notice-chat-problem = ⚠️ The bot cannot post in "{ $title }": { $error }. Check whether it was removed from that group.
+
+## Task lists and the county overview
+tasks-only-township-or-department = /tasks works in a township supervision group or a department group.
+tasks-title = Task list of { $name }
+tasks-empty = { $name } has no open tasks.
+overview-only-county = /overview works in the county supervision group.
+overview-title = County overview ({ $date })
+overview-township = [{ $name }] open { $open } · overdue { $overdue } · unacknowledged { $unacknowledged }
+command-tasks = Task list (township or department group)
+command-overview = County overview (county supervision group)

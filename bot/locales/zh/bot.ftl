@@ -124,7 +124,6 @@ card-due = ⏰ 期限：{ $date }{ $overdue ->
    *[no] {""}
 }
 card-place = 📍 { $place }
-card-department = 🏢 承办部门：{ $department }
 card-resolution = ✅ 办结（{ $resolver }）：{ $note }
 card-verified = 🔏 已验收销号：{ $verifier }
 card-unmet = ↩️ 退回原因：{ $reason }
@@ -300,3 +299,13 @@ notice-task-resolved = ✅ 部门已办结任务 { $number }，请验收销号�
 notice-unacknowledged = ⏰ 问题 { $number } 已上报 { $hours } 小时仍未确认，请督导员尽快确认。
 notice-overdue = ⚠️ 问题 { $number } 已超期 { $days } 天，请尽快办理。
 notice-chat-problem = ⚠️ 机器人无法在群「{ $title }」发消息：{ $error }。请检查机器人是否被移出该群。
+
+## Task lists and the county overview
+tasks-only-township-or-department = /tasks 只能在乡镇督导群或部门工作群中使用。
+tasks-title = { $name } 任务清单
+tasks-empty = { $name } 目前没有未办结的任务。
+overview-only-county = /overview 只能在县总督导群中使用。
+overview-title = 全县问题概况（{ $date }）
+overview-township = 【{ $name }】未办结 { $open } · 超期 { $overdue } · 待确认 { $unacknowledged }
+command-tasks = 任务清单（乡镇或部门群）
+command-overview = 全县概况（县总督导群）
