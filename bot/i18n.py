@@ -10,7 +10,11 @@ from fluent.runtime import FluentLocalization, FluentResourceLoader
 from bot.config import LANGUAGES
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
-RESOURCES = ["bot.ftl"]
+
+
+def resource_ids(locales_dir: Path = LOCALES_DIR) -> list[str]:
+    """Every .ftl file of the default locale's folder; each feature may keep its strings in a file of its own."""
+    return sorted(path.name for path in (locales_dir / "zh").glob("*.ftl"))
 
 
 class Localizer:
@@ -32,7 +36,8 @@ class Translator:
             language: Localizer(
                 language,
                 FluentLocalization(
-                    [language, *[other for other in LANGUAGES if other != language]], RESOURCES, loader
+                    [language, *[other for other in LANGUAGES if other != language]], resource_ids(locales_dir),
+                    loader
                 ),
             )
             for language in LANGUAGES

@@ -18,11 +18,18 @@ LITERAL = re.compile(r"""(?:\bt|card_t|conv\.t|self\.t)\(\s*["']([a-z0-9-]+)["']
 DOMAIN = re.compile(r"""(?:DomainError|NotAllowed|NotFound|Conflict|Rule\([^)]*?)\(?\s*["']([a-z][a-z0-9-]+)["']""")
 
 
+def _names(language: str) -> list[str]:
+    names: list[str] = []
+    for path in sorted((LOCALES / language).glob("*.ftl")):
+        resource = FluentParser().parse(path.read_text(encoding="utf-8"))
+        junk = [entry for entry in resource.body if isinstance(entry, ast.Junk)]
+        assert not junk, f"{path}: syntax errors {[j.content[:60] for j in junk]}"
+        names += [entry.id.name for entry in resource.body if isinstance(entry, ast.Message)]
+    return names
+
+
 def _keys(language: str) -> set[str]:
-    resource = FluentParser().parse((LOCALES / language / "bot.ftl").read_text(encoding="utf-8"))
-    junk = [entry for entry in resource.body if isinstance(entry, ast.Junk)]
-    assert not junk, f"{language}: syntax errors {[j.content[:60] for j in junk]}"
-    return {entry.id.name for entry in resource.body if isinstance(entry, ast.Message)}
+    return set(_names(language))
 
 
 def _used() -> set[str]:
@@ -46,13 +53,14 @@ def _used() -> set[str]:
 
 def test_no_key_is_defined_twice() -> None:
     for language in ("zh", "en"):
-        resource = FluentParser().parse((LOCALES / language / "bot.ftl").read_text(encoding="utf-8"))
-        names = [entry.id.name for entry in resource.body if isinstance(entry, ast.Message)]
+        names = _names(language)
         assert sorted({n for n in names if names.count(n) > 1}) == [], language
 
 
 def test_both_languages_have_the_same_keys() -> None:
     assert _keys("zh") == _keys("en")
+    files = {language: sorted(p.name for p in (LOCALES / language).glob("*.ftl")) for language in ("zh", "en")}
+    assert files["zh"] == files["en"]
 
 
 def test_every_key_the_code_uses_exists() -> None:
