@@ -22,6 +22,8 @@ from bot.i18n import Translator
 from bot.messaging.sender import Sender
 from bot.middlewares.context import ContextMiddleware
 from bot.middlewares.database import DatabaseMiddleware
+from bot.scheduler.jobs import job_registry
+from bot.scheduler.service import JobScheduler
 
 log = logging.getLogger(__name__)
 
@@ -87,13 +89,19 @@ async def run_polling(settings: Settings) -> None:
     bot = build_bot(settings)
     sender = Sender(bot, app.sessionmaker, app.translator, settings, app.clock)
     app.dispatcher["sender"] = sender
+    jobs = JobScheduler(app.sessionmaker, settings, job_registry(), app.clock, worker=sender.worker,
+                        after_run=sender.wake)
     sender_task = asyncio.create_task(sender.run(), name="outbox-sender")
     try:
         me = await bot.get_me()
         log.info("polling as @%s against %s", me.username, settings.telegram_api_url)
         await set_commands(bot, app.translator)
+        jobs.start()
+        catch_up = asyncio.create_task(jobs.catch_up(), name="jobs-catch-up")
         await app.dispatcher.start_polling(bot, handle_signals=True)
+        await catch_up
     finally:
+        jobs.shutdown()
         sender.stop()
         await sender_task
         await bot.session.close()

@@ -42,6 +42,45 @@ async def import_org(settings: Settings, raw: bytes, name: str) -> str:
             f"{counts.teams} teams, {counts.departments} departments, {counts.members} members")
 
 
+async def jobs_command(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.clock import Clock
+    from bot.scheduler.jobs import job_registry
+    from bot.scheduler.periods import trigger_for
+    from bot.scheduler.runner import recent_runs
+    from bot.scheduler.service import JobScheduler
+
+    engine = create_engine(settings.database_url)
+    sessionmaker = create_sessionmaker(engine)
+    registry = job_registry()
+    try:
+        if args.jobs_command == "list":
+            now = Clock().now()
+            async with sessionmaker() as session:
+                for name, job in settings.jobs.items():
+                    upcoming = trigger_for(job.cron, settings.tz).get_next_fire_time(None, now)
+                    runs = ", ".join(f"{r.period} {r.status}" for r in await recent_runs(session, name)) or "-"
+                    state = "" if job.enabled else " (disabled)"
+                    when = upcoming.strftime("%Y-%m-%d %H:%M %Z") if upcoming else "-"
+                    print(f"{name:30} {job.cron:20} next {when}{state}  last: {runs}")
+            return 0
+        if args.name not in registry or args.name not in settings.jobs:
+            print(f"no such job: {args.name} (known: {', '.join(sorted(settings.jobs))})", file=sys.stderr)
+            return 2
+        scheduler = JobScheduler(sessionmaker, settings, registry, Clock(), worker="cli")
+        try:
+            outcome = await scheduler.run(args.name, args.period)
+        except ValueError:
+            print(f"bad period {args.period!r}: use YYYY-MM-DDTHH:MM", file=sys.stderr)
+            return 2
+        if outcome.ran:
+            print(f"{args.name} ran for {outcome.period}: {outcome.detail}")
+        else:
+            print(f"{args.name}: period {outcome.period} was already done; nothing posted")
+        return 0
+    finally:
+        await engine.dispose()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="main.py", description="Five Teams Bot")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -52,6 +91,11 @@ def _parser() -> argparse.ArgumentParser:
     db.add_parser("upgrade", help="apply every migration")
     down = db.add_parser("downgrade", help="revert to a revision")
     down.add_argument("revision")
+    jobs = sub.add_parser("jobs", help="scheduled jobs").add_subparsers(dest="jobs_command", required=True)
+    jobs.add_parser("list", help="each job, its next run and its last periods")
+    job_run = jobs.add_parser("run", help="run one job now (its posts go out through the outbox)")
+    job_run.add_argument("name")
+    job_run.add_argument("--period", help="the period to run, e.g. 2026-11-27T18:00 (default: the latest)")
     org = sub.add_parser("org", help="organisation roster").add_subparsers(dest="org_command", required=True)
     org_import = org.add_parser("import", help="create or update the organisation from a TOML file")
     org_import.add_argument("file", type=Path)
@@ -62,9 +106,13 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
+        return _dispatch(args, settings)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     setup_logging(settings.log_level, (settings.bot_token.get_secret_value(),))
     if args.command == "db":
         if args.db_command == "upgrade":
@@ -72,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             db_downgrade(settings.database_url, args.revision)
         return 0
+    if args.command == "jobs":
+        return asyncio.run(jobs_command(settings, args))
     if args.command == "org":
         try:
             print(asyncio.run(import_org(settings, args.file.read_bytes(), args.file.name)))

@@ -50,6 +50,62 @@ class Delivery(BaseModel):
     batch: int = Field(100, ge=1)
 
 
+class Job(BaseModel):
+    cron: str
+    enabled: bool = True
+
+    @field_validator("cron")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(value)
+        except ValueError as exc:
+            raise ValueError(f"not a cron expression: {exc}") from None
+        if any(ch.isdigit() for ch in value.split()[4]):
+            # APScheduler counts weekday 0 as Monday, classic cron as Sunday: names cannot be misread
+            raise ValueError("write the weekday as a name (mon..sun), not a number")
+        return value
+
+
+def _default_jobs() -> dict[str, Job]:
+    return {
+        "sla_sweep": Job(cron="*/5 * * * *"),
+        "weekly_digest": Job(cron="0 18 * * fri"),
+        "joint_meeting_reminder": Job(cron="0 9 13 3,6,9,12 *"),
+        "department_meeting_reminder": Job(cron="0 9 25 * *"),
+        "purge_conversations": Job(cron="30 3 * * *"),
+    }
+
+
+class Meetings(BaseModel):
+    joint_meeting_day: int = Field(20, ge=1, le=28)        # day of the quarter's last month
+    department_meeting_day: int = Field(28, ge=1, le=28)   # day of every month
+
+
+class ScoreWeights(BaseModel):
+    """Points of each part of the 100-point score (docs/scoring.md)."""
+
+    resolution: int = Field(40, ge=0, le=100)
+    on_time: int = Field(25, ge=0, le=100)
+    activity: int = Field(20, ge=0, le=100)
+    acknowledgement: int = Field(15, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _sum_to_100(self) -> ScoreWeights:
+        total = self.resolution + self.on_time + self.activity + self.acknowledgement
+        if total != 100:
+            raise ValueError(f"the weights must sum to 100, not {total}")
+        return self
+
+
+class Scoring(BaseModel):
+    weights: ScoreWeights = ScoreWeights()
+    activity_cap: int = Field(8, ge=1)      # services a member logs in a month that count; more earn nothing
+    top_n: int = Field(10, ge=1, le=50)     # rows of the county-wide tables in the monthly ranking
+
+
 class Conversation(BaseModel):
     idle_minutes: int = Field(30, ge=1)
 
@@ -73,6 +129,9 @@ class Settings(BaseSettings):
     deadlines: Deadlines = Deadlines()
     conversation: Conversation = Conversation()
     delivery: Delivery = Delivery()
+    jobs: dict[str, Job] = Field(default_factory=_default_jobs)
+    meetings: Meetings = Meetings()
+    scoring: Scoring = Scoring()
 
     @field_validator("telegram_api_url")
     @classmethod

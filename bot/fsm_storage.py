@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from datetime import timedelta
 from typing import Any
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StateType, StorageKey
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -78,14 +77,6 @@ class SQLAlchemyStorage(BaseStorage):
                 select(FsmRecord.data).where(FsmRecord.key == self._key_builder.build(key))
             )
         return dict(data or {})
-
-    async def purge_idle(self, older_than: timedelta) -> int:
-        """Drop conversations nobody touched for a long time (finished ones leave an empty row behind)."""
-        async with self._sessionmaker.begin() as session:
-            result = await session.execute(
-                delete(FsmRecord).where(FsmRecord.updated_at < utcnow() - older_than)
-            )
-        return result.rowcount or 0
 
     async def close(self) -> None:
         return None

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.handlers.callbacks import DepartmentPick
+from bot.messaging.callbacks import DepartmentPick
 from bot.models import Issue, IssueEvent, IssueLevel, IssueStatus, Member, OutboxMessage, RoleName
 from bot.services.sla import sweep
 from tests.harness.chat import ChatHarness, Person

@@ -6,7 +6,7 @@ from aiogram.methods import AnswerCallbackQuery, GetChatMember, SendMessage
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.handlers.callbacks import JoinDecision
+from bot.messaging.callbacks import JoinDecision
 from bot.models import ChatBinding, JoinRequest, Member, RoleName
 from tests.harness.chat import ChatHarness, Person
 from tests.harness.people import bind, members_with, person

@@ -9,7 +9,7 @@ from aiogram.types import ForceReply
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.handlers.callbacks import CardAction
+from bot.messaging.callbacks import CardAction
 from bot.models import Issue, IssueEvent, IssueStatus, RoleName
 from tests.harness.chat import ChatHarness, Person
 from tests.harness.people import bind, person

@@ -14,12 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.handlers.callbacks import CardAction, DepartmentPick, DueDefault
 from bot.handlers.filters import BoundAs, FromUser, PrivateChat
 from bot.handlers.prompts import ask, is_own_prompt
 from bot.handlers.scope import chat_scope
 from bot.handlers.states import ActionInput, ReportForm
 from bot.i18n import Localizer
+from bot.messaging.callbacks import CardAction, DepartmentPick, DueDefault
 from bot.messaging.cards import PHOTOS_ACTION
 from bot.messaging.text import local_date
 from bot.middlewares.idle import IdleExpiry

@@ -8,9 +8,9 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.handlers.callbacks import JoinDecision, JoinPick
 from bot.handlers.filters import BoundAs
 from bot.i18n import Localizer
+from bot.messaging.callbacks import JoinDecision, JoinPick
 from bot.models import ChatPurpose
 from bot.services.actors import Actor
 from bot.services.chats import BoundChat

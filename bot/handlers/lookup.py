@@ -9,9 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.handlers.callbacks import Page
 from bot.handlers.scope import chat_scope
 from bot.i18n import Localizer
+from bot.messaging.callbacks import Page
 from bot.messaging.lists import PagedText, render_form, render_overview, render_page
 from bot.models import ChatPurpose
 from bot.services.actors import Actor

@@ -14,11 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.handlers.callbacks import ReportStep
 from bot.handlers.filters import BoundAs, FromUser, PrivateChat, WithPhoto
 from bot.handlers.prompts import ask, is_own_prompt, remember_prompt, touch
 from bot.handlers.states import ReportForm
 from bot.i18n import Localizer
+from bot.messaging.callbacks import ReportStep
 from bot.messaging.cards import kind_label
 from bot.messaging.text import shorten
 from bot.middlewares.idle import IdleExpiry

@@ -8,8 +8,8 @@ from datetime import datetime
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.config import Settings
-from bot.handlers.callbacks import CardAction
 from bot.i18n import Localizer
+from bot.messaging.callbacks import CardAction
 from bot.messaging.text import CAPTION_LIMIT, MESSAGE_LIMIT, local_date, shorten
 from bot.models import Urgency
 from bot.services.issue_views import IssueView

@@ -8,8 +8,8 @@ from datetime import datetime
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.config import Settings
-from bot.handlers.callbacks import Page
 from bot.i18n import Localizer
+from bot.messaging.callbacks import Page
 from bot.messaging.cards import age_days, card_text, kind_label
 from bot.messaging.text import MESSAGE_LIMIT, local_date, local_time, shorten, split_message
 from bot.models import CLOSED_STATUSES, IssueStatus

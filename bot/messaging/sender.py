@@ -20,6 +20,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
+from aiogram.types import BufferedInputFile
 from aiolimiter import AsyncLimiter
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -28,6 +29,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Translator
 from bot.messaging.render import card_for_chat
+from bot.messaging.reports import renderers
 from bot.messaging.text import split_message
 from bot.models import IssueCard, OutboxKind, OutboxMessage, OutboxStatus
 from bot.services.delivery import report_chat_problem
@@ -85,6 +87,7 @@ class Sender:
                  settings: Settings, clock: Clock, *, worker: str | None = None) -> None:
         self.bot, self._sessionmaker, self.settings, self.clock = bot, sessionmaker, settings, clock
         self._t = translator.localizer(settings.default_language)
+        self._renderers = renderers()
         self.worker = worker or uuid.uuid4().hex[:12]
         self.limits = Limits(settings)
         self._wake = asyncio.Event()
@@ -197,6 +200,9 @@ class Sender:
                 message_id = message_id or sent.message_id
             await self._mark_sent(row, message_id)
             return
+        if row.kind == OutboxKind.report:
+            await self._deliver_report(row)
+            return
         assert row.issue_id is not None
         async with self._sessionmaker() as session:
             card = await card_for_chat(session, issue_id=row.issue_id, chat_id=row.chat_id, t=self._t,
@@ -224,6 +230,23 @@ class Sender:
                 if "not modified" not in failure.reason and "not found" not in failure.reason.lower():
                     raise
         await self._mark_sent(row, None)
+
+    async def _deliver_report(self, row: Claimed) -> None:
+        renderer = self._renderers.get(row.payload.get("renderer", ""))
+        if renderer is None:
+            raise Permanent(f"no renderer {row.payload.get('renderer')!r}", chat_problem=False)
+        # charts are drawn with matplotlib: CPU work kept off the event loop
+        rendered = await asyncio.to_thread(renderer, row.payload.get("data", {}), self._t, self.settings)
+        message_id = None
+        if rendered.photo is not None:
+            sent = await self._call(self.bot.send_photo(
+                row.chat_id, BufferedInputFile(rendered.photo, "chart.png"), caption=rendered.caption))
+            message_id = sent.message_id
+        for part in rendered.texts:
+            await self.limits.acquire(row.chat_id)
+            sent = await self._call(self.bot.send_message(row.chat_id, part))
+            message_id = message_id or sent.message_id
+        await self._mark_sent(row, message_id)
 
     async def _mark_sent(self, row: Claimed, message_id: int | None, *, card_photo: bool | None = None) -> None:
         async with self._sessionmaker.begin() as session:

@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
+from bot.models.activity import Meeting, MeetingKind
 from bot.models.base import Base, utcnow
 from bot.models.issue import (
     CLOSED_STATUSES,
@@ -14,6 +15,7 @@ from bot.models.issue import (
     PhotoStage,
     Urgency,
 )
+from bot.models.job_run import JobRun
 from bot.models.org import (
     ChatBinding,
     ChatPurpose,
@@ -45,8 +47,11 @@ __all__ = [
     "IssueLevel",
     "IssuePhoto",
     "IssueStatus",
+    "JobRun",
     "JoinRequest",
     "JoinStatus",
+    "Meeting",
+    "MeetingKind",
     "Member",
     "NumberCounter",
     "OutboxKind",

@@ -16,6 +16,7 @@ class OutboxKind(enum.StrEnum):
     card = "card"              # post an issue's card in a chat (rendered at delivery, so always current)
     card_edit = "card_edit"    # edit every posted copy of a card in that chat
     notice = "notice"          # a text message from a locale key and its arguments
+    report = "report"          # a digest, agenda or ranking: a named renderer and its data (maybe a chart)
 
 
 class OutboxStatus(enum.StrEnum):

@@ -119,3 +119,8 @@ async def chat_for_unit(session: AsyncSession, unit_id: int) -> int | None:
 
 async def chat_for_department(session: AsyncSession, department_id: int) -> int | None:
     return await session.scalar(select(ChatBinding.chat_id).where(ChatBinding.department_id == department_id))
+
+
+async def bindings(session: AsyncSession, purpose: ChatPurpose) -> list[ChatBinding]:
+    return list((await session.scalars(select(ChatBinding).where(ChatBinding.purpose == purpose)
+                                       .order_by(ChatBinding.chat_id))).all())

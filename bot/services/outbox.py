@@ -53,3 +53,10 @@ async def enqueue_notice(session: AsyncSession, *, chat_id: int, key: str, args:
     return await _insert(session, dedupe_key=dedupe_key, kind=OutboxKind.notice, chat_id=chat_id,
                          issue_id=issue_id, payload={"key": key, "args": args}, next_attempt_at=now,
                          created_at=now)
+
+
+async def enqueue_report(session: AsyncSession, *, chat_id: int, renderer: str, data: dict[str, Any],
+                         dedupe_key: str, now: datetime) -> bool:
+    """A digest, agenda or ranking, rendered (text and an optional chart) by `renderer` when it is sent."""
+    return await _insert(session, dedupe_key=dedupe_key, kind=OutboxKind.report, chat_id=chat_id, issue_id=None,
+                         payload={"renderer": renderer, "data": data}, next_attempt_at=now, created_at=now)

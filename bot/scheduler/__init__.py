@@ -1,0 +1,1 @@
+"""APScheduler wiring and the periodic jobs; every run claims (job, period) in JobRun first."""

@@ -1,0 +1,75 @@
+"""The in-memory APScheduler 3 scheduler, rebuilt from config at every start; JobRun keeps it exactly-once."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.config import ConfigError, Settings
+from bot.scheduler.periods import trigger_for
+from bot.scheduler.runner import JobFunction, Outcome, run_job, set_baseline
+
+log = logging.getLogger(__name__)
+
+# Jobs whose latest period runs at the first start too: they look at the present, not at a past period.
+ALWAYS_CATCH_UP = frozenset({"sla_sweep", "purge_conversations"})
+
+
+def check_jobs(settings: Settings, registry: dict[str, JobFunction]) -> None:
+    unknown = sorted(set(settings.jobs) - set(registry))
+    if unknown:
+        raise ConfigError(f"config error: jobs.{unknown[0]}: no such job (known: {', '.join(sorted(registry))})")
+
+
+class JobScheduler:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], settings: Settings,
+                 registry: dict[str, JobFunction], clock: Clock, *, worker: str,
+                 after_run: Callable[[], None] | None = None) -> None:
+        check_jobs(settings, registry)
+        self._sessionmaker, self.settings, self._registry = sessionmaker, settings, registry
+        self._clock, self._worker, self._after_run = clock, worker, after_run
+        self.scheduler = AsyncIOScheduler(
+            timezone=settings.tz,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
+        )
+        for name, job in settings.jobs.items():
+            if job.enabled:
+                self.scheduler.add_job(self.run, trigger_for(job.cron, settings.tz), args=[name], id=name,
+                                       name=name)
+
+    async def run(self, name: str, period: str | None = None) -> Outcome:
+        try:
+            outcome = await run_job(self._sessionmaker, self._registry, self.settings, name,
+                                    now=self._clock.now(), worker=self._worker, period=period)
+        except Exception:
+            log.exception("job %s failed; the period stays unclaimed and runs again", name)
+            raise
+        if outcome.ran and self._after_run is not None:
+            self._after_run()
+        return outcome
+
+    async def catch_up(self) -> list[Outcome]:
+        """Run each job's latest period if it was missed while the bot was down (once: JobRun dedupes)."""
+        outcomes = []
+        for name, job in self.settings.jobs.items():
+            if not job.enabled:
+                continue
+            if name not in ALWAYS_CATCH_UP and await set_baseline(
+                    self._sessionmaker, self.settings, name, now=self._clock.now(), worker=self._worker):
+                continue
+            try:
+                outcomes.append(await self.run(name))
+            except Exception:  # logged in run(); one failing job must not keep the bot from starting
+                outcomes.append(Outcome(name, None, False))
+        return outcomes
+
+    def start(self) -> None:
+        self.scheduler.start()
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)

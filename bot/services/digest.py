@@ -1,0 +1,88 @@
+"""The weekly digest of every village and township, and the agendas of the joint and department meetings.
+
+Counted with a handful of grouped queries over all villages at once, so a province-sized organisation is
+digested in seconds; the result is plain data that the outbox renders when it sends.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models import CLOSED_STATUSES, Issue, IssueEvent, IssueStatus, Unit, UnitLevel
+
+COUNTS = ("new", "open", "overdue", "resolved", "closed")
+OLDEST = 5
+RESOLVE_EVENTS = ("resolve", "task_resolve")
+CLOSE_EVENTS = ("verify", "sign_off")
+
+Counts = dict[str, dict[str, int]]  # team kind -> count name -> n
+
+
+def _add(table: dict[int, Counts], village: int, kind: str, name: str, value: int) -> None:
+    table[village].setdefault(kind, dict.fromkeys(COUNTS, 0))[name] += value
+
+
+async def village_counts(session: AsyncSession, start: datetime, end: datetime) -> dict[int, Counts]:
+    """Per village and team kind: new, open and overdue items, resolved and signed off in [start, end)."""
+    table: dict[int, Counts] = defaultdict(dict)
+    live = Issue.status.not_in(CLOSED_STATUSES)
+    rows = await session.execute(
+        select(Issue.village_id, Issue.kind, func.count())
+        .where(Issue.created_at >= start, Issue.created_at < end).group_by(Issue.village_id, Issue.kind))
+    for village, kind, n in rows.all():
+        _add(table, village, kind, "new", n)
+    rows = await session.execute(
+        select(Issue.village_id, Issue.kind, func.count(),
+               func.count().filter(Issue.due_at < end, Issue.status != IssueStatus.resolved))
+        .where(live).group_by(Issue.village_id, Issue.kind))
+    for village, kind, n, overdue in rows.all():
+        _add(table, village, kind, "open", n)
+        _add(table, village, kind, "overdue", overdue)
+    for name, kinds in (("resolved", RESOLVE_EVENTS), ("closed", CLOSE_EVENTS)):
+        rows = await session.execute(
+            select(Issue.village_id, Issue.kind, func.count(func.distinct(IssueEvent.issue_id)))
+            .join(Issue, Issue.id == IssueEvent.issue_id)
+            .where(IssueEvent.kind.in_(kinds), IssueEvent.at >= start, IssueEvent.at < end)
+            .group_by(Issue.village_id, Issue.kind))
+        for village, kind, n in rows.all():
+            _add(table, village, kind, name, n)
+    return table
+
+
+async def oldest_open(session: AsyncSession, per_village: int = OLDEST) -> dict[int, list[dict[str, Any]]]:
+    """The oldest live items of every village, by number (one windowed query)."""
+    rank = func.row_number().over(partition_by=Issue.village_id, order_by=(Issue.created_at, Issue.id)).label("r")
+    inner = (select(Issue.village_id, Issue.number, Issue.kind, Issue.description, Issue.due_at, Issue.status,
+                    Issue.level, rank).where(Issue.status.not_in(CLOSED_STATUSES)).subquery())
+    rows = await session.execute(select(inner).where(inner.c.r <= per_village))
+    result: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows.all():
+        result[row.village_id].append({
+            "number": row.number, "kind": row.kind, "description": row.description[:80],
+            "due": row.due_at.isoformat() if row.due_at else None, "status": str(row.status),
+            "level": str(row.level)})
+    return result
+
+
+def merge(tables: list[Counts]) -> Counts:
+    total: Counts = {}
+    for table in tables:
+        for kind, counts in table.items():
+            into = total.setdefault(kind, dict.fromkeys(COUNTS, 0))
+            for name, value in counts.items():
+                into[name] += value
+    return total
+
+
+async def villages_by_township(session: AsyncSession) -> dict[int, list[int]]:
+    rows = await session.execute(select(Unit.parent_id, Unit.id).where(Unit.level == UnitLevel.village))
+    result: dict[int, list[int]] = defaultdict(list)
+    for township, village in rows.all():
+        if township is not None:
+            result[township].append(village)
+    return result
