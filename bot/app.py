@@ -27,7 +27,7 @@ from bot.scheduler.service import JobScheduler
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("report", "open", "mine", "issue", "tasks", "overview", "join", "whoami", "help", "cancel")
+COMMANDS = ("report", "open", "mine", "issue", "tasks", "overview", "meeting", "join", "whoami", "help", "cancel")
 
 
 @dataclass

@@ -45,7 +45,7 @@ class Delivery(BaseModel):
     overall_per_second: float = Field(30, gt=0)
     group_per_minute: float = Field(20, gt=0)
     chat_per_second: float = Field(1, gt=0)
-    max_attempts: int = Field(10, ge=1)
+    max_attempts: int = Field(20, ge=1)
     poll_seconds: float = Field(1.0, gt=0)
     batch: int = Field(100, ge=1)
 

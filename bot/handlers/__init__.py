@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.handlers import binding, common, errors, fallback, issue_actions, joining, lookup, report
+from bot.handlers import binding, common, errors, fallback, issue_actions, joining, lookup, meeting, report
 
 
 def build_router() -> Router:
@@ -17,6 +17,7 @@ def build_router() -> Router:
         report.build(),
         issue_actions.build(),
         lookup.build(),
+        meeting.build(),
         fallback.build(),
     )
     return root

@@ -21,3 +21,9 @@ class ActionInput(StatesGroup):
     text = State()
     department = State()
     due = State()
+
+
+class MeetingForm(StatesGroup):
+    held_on = State()
+    attendees = State()
+    agenda = State()

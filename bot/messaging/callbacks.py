@@ -45,3 +45,10 @@ class DueDefault(CallbackData, prefix="dd"):
     """Accept the default due date offered in the conversation."""
 
     ok: bool = True
+
+
+class MeetingPick(CallbackData, prefix="mp"):
+    """A button of the /meeting conversation: a day, an attendee or agenda item to toggle, or done."""
+
+    what: str
+    id: int = 0

@@ -13,6 +13,7 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import (
+    TelegramAPIError,
     TelegramBadRequest,
     TelegramForbiddenError,
     TelegramNetworkError,
@@ -50,6 +51,10 @@ class Claimed:
     issue_id: int | None
     payload: dict[str, Any]
     attempts: int
+
+
+class LostClaim(Exception):
+    """Another sender took the row over while this one waited."""
 
 
 class Retry(Exception):
@@ -174,6 +179,11 @@ class Sender:
                     blocked_until = retry.after
             except Permanent as failure:
                 await self._fail(row, failure)
+            except LostClaim:
+                log.info("outbox %s was taken over by another sender; skipped", row.id)
+            except Exception as error:  # a renderer bug must not stop the other chats' rows
+                log.exception("outbox %s could not be delivered", row.id)
+                await self._fail(row, Permanent(f"{type(error).__name__}: {error}", chat_problem=False))
 
     async def _call(self, coroutine: Any) -> Any:
         try:
@@ -188,17 +198,51 @@ class Sender:
             raise Permanent(error.message, chat_problem=problem) from None
         except (TelegramNetworkError, TelegramServerError, TimeoutError, OSError) as error:
             raise Retry(-1, f"{type(error).__name__}: {error}", counts=True) from None
+        except TelegramAPIError as error:
+            # anything else Telegram refuses (group migrated, entity too large, unauthorized) will not
+            # succeed by trying again
+            raise Permanent(f"{type(error).__name__}: {error.message}", chat_problem=False) from None
+
+    async def _renew_claim(self, row: Claimed) -> None:
+        """The rate limiter may have kept this row waiting past its claim: take it again or leave it."""
+        now = self.clock.now()
+        async with self._sessionmaker.begin() as session:
+            result = await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id, OutboxMessage.status == OutboxStatus.pending,
+                       OutboxMessage.claimed_by == self.worker)
+                .values(claimed_until=now + CLAIM_FOR))
+        if not result.rowcount:
+            raise LostClaim()
+
+    async def _send_parts(self, row: Claimed, texts: list[str]) -> int | None:
+        """Send a text in parts, recording progress so a retry resumes after the last part that arrived."""
+        done = int(row.payload.get("parts_sent", 0))
+        message_id = None
+        for index, part in enumerate(texts):
+            if index < done:
+                continue
+            if index > 0:
+                await self.limits.acquire(row.chat_id)
+            sent = await self._call(self.bot.send_message(row.chat_id, part))
+            message_id = message_id or sent.message_id
+            if len(texts) > 1:
+                await self._save_progress(row, index + 1)
+        return message_id
+
+    async def _save_progress(self, row: Claimed, parts_sent: int) -> None:
+        row.payload["parts_sent"] = parts_sent
+        async with self._sessionmaker.begin() as session:
+            await session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id)
+                                  .values(payload=dict(row.payload)))
 
     async def _deliver(self, row: Claimed) -> None:
         await self.limits.acquire(row.chat_id)
+        await self._renew_claim(row)
         now = self.clock.now()
         if row.kind == OutboxKind.notice:
             text = self._t(row.payload["key"], **row.payload.get("args", {}))
-            message_id = None
-            for part in split_message(text):
-                sent = await self._call(self.bot.send_message(row.chat_id, part))
-                message_id = message_id or sent.message_id
-            await self._mark_sent(row, message_id)
+            await self._mark_sent(row, await self._send_parts(row, split_message(text)))
             return
         if row.kind == OutboxKind.report:
             await self._deliver_report(row)
@@ -238,20 +282,19 @@ class Sender:
         # charts are drawn with matplotlib: CPU work kept off the event loop
         rendered = await asyncio.to_thread(renderer, row.payload.get("data", {}), self._t, self.settings)
         message_id = None
-        if rendered.photo is not None:
+        if rendered.photo is not None and not row.payload.get("photo_sent"):
             sent = await self._call(self.bot.send_photo(
                 row.chat_id, BufferedInputFile(rendered.photo, "chart.png"), caption=rendered.caption))
             message_id = sent.message_id
-        for part in rendered.texts:
+            row.payload["photo_sent"] = True
+            await self._save_progress(row, 0)
             await self.limits.acquire(row.chat_id)
-            sent = await self._call(self.bot.send_message(row.chat_id, part))
-            message_id = message_id or sent.message_id
-        await self._mark_sent(row, message_id)
+        await self._mark_sent(row, await self._send_parts(row, rendered.texts) or message_id)
 
     async def _mark_sent(self, row: Claimed, message_id: int | None, *, card_photo: bool | None = None) -> None:
         async with self._sessionmaker.begin() as session:
             await session.execute(
-                update(OutboxMessage).where(OutboxMessage.id == row.id)
+                update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.claimed_by == self.worker)
                 .values(status=OutboxStatus.sent, sent_at=self.clock.now(), message_id=message_id,
                         attempts=row.attempts + 1, claimed_until=None))
             if card_photo is not None and message_id is not None and row.issue_id is not None:

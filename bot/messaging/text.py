@@ -23,19 +23,34 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(limit - 1, 0)] + ELLIPSIS
 
 
+def telegram_length(text: str) -> int:
+    """Telegram counts UTF-16 code units: an emoji outside the BMP counts twice."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _cut(line: str, limit: int) -> tuple[str, str]:
+    """The longest head of `line` within `limit` UTF-16 units, and the rest."""
+    size = 0
+    for index, char in enumerate(line):
+        size += 2 if ord(char) > 0xFFFF else 1
+        if size > limit:
+            return line[:index], line[index:]
+    return line, ""
+
+
 def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     """Split at line breaks where possible so no part exceeds Telegram's limit."""
     parts: list[str] = []
     current = ""
     for line in text.split("\n"):
-        while len(line) > limit:
+        while telegram_length(line) > limit:
             if current:
                 parts.append(current)
                 current = ""
-            parts.append(line[:limit])
-            line = line[limit:]
+            head, line = _cut(line, limit)
+            parts.append(head)
         candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
+        if telegram_length(candidate) > limit:
             parts.append(current)
             current = line
         else:

@@ -12,6 +12,8 @@ from bot.services.chats import chat_for_department, chat_for_unit
 from bot.services.lifecycle import Action, where_of
 from bot.services.outbox import enqueue_card, enqueue_card_edits, enqueue_notice
 
+REASON_SHOWN = 500  # Fluent refuses longer arguments; the full text stays on the card and in /issue
+
 
 async def county_chat(session: AsyncSession) -> int | None:
     return await session.scalar(select(ChatBinding.chat_id).where(ChatBinding.purpose == ChatPurpose.county))
@@ -58,7 +60,7 @@ async def announce(session: AsyncSession, issue: Issue, action: Action | str, no
         chat = await level_chat(session, issue)
         if chat is not None:
             await enqueue_notice(session, chat_id=chat, key="notice-sent-back",
-                                 args={"number": issue.number, "reason": issue.unmet_reason or ""},
+                                 args={"number": issue.number, "reason": (issue.unmet_reason or "")[:REASON_SHOWN]},
                                  dedupe_key=f"back:{event}", now=now, issue_id=issue.id)
     elif action == Action.task_resolve:
         chat = await level_chat(session, issue)

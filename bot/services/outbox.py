@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,10 +35,13 @@ async def enqueue_card_edits(session: AsyncSession, *, issue_id: int, now: datet
     """Edit the card in every chat that shows it. Rendering happens at delivery, so one pending edit per chat
     is enough however many changes pile up before it goes out."""
     chats = set((await session.scalars(select(IssueCard.chat_id).where(IssueCard.issue_id == issue_id))).all())
+    # a row a sender has claimed may already hold a card rendered before this change: only unclaimed rows count
     pending = set((await session.scalars(
         select(OutboxMessage.chat_id).where(OutboxMessage.issue_id == issue_id,
                                             OutboxMessage.kind.in_([OutboxKind.card_edit, OutboxKind.card]),
-                                            OutboxMessage.status == OutboxStatus.pending))).all())
+                                            OutboxMessage.status == OutboxStatus.pending,
+                                            or_(OutboxMessage.claimed_until.is_(None),
+                                                OutboxMessage.claimed_until < now)))).all())
     queued = 0
     for chat_id in sorted(chats - pending):
         queued += await _insert(session, dedupe_key=f"edit:{issue_id}:{chat_id}:{uuid.uuid4().hex}",

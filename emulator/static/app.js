@@ -585,6 +585,9 @@
     const markup = message.reply_markup;
     if (!markup || !markup.selective) return true;
     if (message.reply_to_message?.from?.id === state.me.id) return true;
+    // A mention counts either way: "@username" in the text, or a text_mention of someone without a username.
+    const entities = message.entities || message.caption_entities || [];
+    if (entities.some((entity) => entity.type === "text_mention" && entity.user?.id === state.me.id)) return true;
     const text = message.text || message.caption || "";
     return Boolean(state.me.username) && text.includes(`@${state.me.username}`);
   }

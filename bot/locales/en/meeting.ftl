@@ -1,0 +1,21 @@
+## /meeting: recording the quarterly joint meeting
+command-meeting = Record the quarterly joint meeting (secretary)
+meeting-secretary-only = Only this village's secretary or an admin can record the joint meeting.
+meeting-ask-date = When was the joint meeting held? Reply with a date (e.g. 2026-12-20) or press a button below.
+meeting-date-hint = Or pick:
+meeting-today = Today { $date }
+meeting-yesterday = Yesterday { $date }
+meeting-date-unparseable = I cannot read "{ $text }"; write a date such as 2026-12-20.
+meeting-date-future = The meeting date cannot be after today.
+meeting-date-too-old = Only meetings of the last four months can be recorded.
+meeting-ask-attendees = Who attended? Tap names to tick them, then press Next.
+meeting-next = ➡️ Next
+meeting-no-attendees = Pick at least one attendee.
+meeting-not-in-village = That choice does not belong to this village.
+meeting-attendee-not-in-village = Attendees must be on this village's roster.
+meeting-ask-agenda = Which items did the meeting decide the village cannot solve and sends to the township? Tick them, then press Finish (or finish with none).
+meeting-agenda-empty = The village has no open items. Press Finish to record the meeting.
+meeting-finish = ✅ Finish
+meeting-none = none
+meeting-escalation-reason = Joint meeting of { $date } sends this to the township
+meeting-recorded = 📝 Joint meeting of { $date } recorded: { $attendees } attendees; sent to the township: { $numbers }.

@@ -1,0 +1,21 @@
+## /meeting: recording the quarterly joint meeting
+command-meeting = 记录季度联席会（村书记）
+meeting-secretary-only = 只有本村书记或管理员可以记录联席会。
+meeting-ask-date = 联席会是哪天开的？回复日期（例如 2026-12-20），或点下面的按钮。
+meeting-date-hint = 或者选择：
+meeting-today = 今天 { $date }
+meeting-yesterday = 昨天 { $date }
+meeting-date-unparseable = 看不懂「{ $text }」，请写日期，例如 2026-12-20。
+meeting-date-future = 会议日期不能晚于今天。
+meeting-date-too-old = 只能记录最近四个月内的会议。
+meeting-ask-attendees = 哪些人参加了？点名字勾选，选好后点「下一步」。
+meeting-next = ➡️ 下一步
+meeting-no-attendees = 请至少选择一位参会人员。
+meeting-not-in-village = 这个选项不属于本村。
+meeting-attendee-not-in-village = 参会人员必须是本村花名册中的人。
+meeting-ask-agenda = 会上决定哪些问题村里解决不了、上报乡镇？点选后点「完成」（不选就直接完成）。
+meeting-agenda-empty = 本村没有未办结的问题。点「完成」记录会议。
+meeting-finish = ✅ 完成
+meeting-none = 无
+meeting-escalation-reason = { $date } 联席会决定上报乡镇
+meeting-recorded = 📝 已记录 { $date } 的联席会：参会 { $attendees } 人；上报乡镇：{ $numbers }。
