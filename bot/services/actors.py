@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from bot.models import Member, Role, RoleName, Team, Unit
+from bot.models import Member, Role, RoleName, Team, Unit, UnitLevel
 
 
 @dataclass(frozen=True)
@@ -105,21 +106,23 @@ async def identify(
 
 
 async def load_actor(session: AsyncSession, member: Member) -> Actor:
-    rows = (await session.execute(select(Role).where(Role.member_id == member.id))).scalars().all()
-    grants = tuple(RoleGrant(r.role, r.unit_id, r.team_id, r.department_id) for r in rows)
-    team_ids = {g.team_id for g in grants if g.team_id is not None}
+    """The member's roles with the villages and townships they touch, in one query (it runs on every update)."""
+    village = aliased(Unit)
+    rows = await session.execute(
+        select(Role, Team.village_id, village.id, village.parent_id, village.level)
+        .outerjoin(Team, Team.id == Role.team_id)
+        .outerjoin(village, village.id == func.coalesce(Team.village_id, Role.unit_id))
+        .where(Role.member_id == member.id))
+    grants: list[RoleGrant] = []
     team_villages: dict[int, int] = {}
-    if team_ids:
-        result = await session.execute(select(Team.id, Team.village_id).where(Team.id.in_(team_ids)))
-        team_villages = {team_id: village_id for team_id, village_id in result.all()}
-    village_ids = set(team_villages.values()) | {g.unit_id for g in grants if g.unit_id is not None}
     village_townships: dict[int, int] = {}
-    if village_ids:
-        result = await session.execute(
-            select(Unit.id, Unit.parent_id).where(Unit.id.in_(village_ids), Unit.parent_id.is_not(None))
-        )
-        village_townships = {unit_id: parent_id for unit_id, parent_id in result.all() if parent_id}
-    return Actor(member, grants, team_villages, village_townships)
+    for role, team_village, unit_id, parent_id, level in rows.all():
+        grants.append(RoleGrant(role.role, role.unit_id, role.team_id, role.department_id))
+        if role.team_id is not None and team_village is not None:
+            team_villages[role.team_id] = team_village
+        if unit_id is not None and parent_id is not None and level == UnitLevel.village:
+            village_townships[unit_id] = parent_id
+    return Actor(member, tuple(grants), team_villages, village_townships)
 
 
 async def resolve_actor(
