@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -75,11 +75,11 @@ async def _admin(*statements: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def postgres_templates() -> dict[str, str]:
+def postgres_templates() -> Iterator[dict[str, str]]:
     """Template databases (migrated; migrated with the sample county), cloned per test in a fraction of a second."""
     if not TEST_DATABASE_URL:
         pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests skipped")
-    empty, county = "five_teams_tpl_empty", "five_teams_tpl_county"
+    empty, county = f"five_teams_tpl_empty_{os.getpid()}", f"five_teams_tpl_county_{os.getpid()}"
     _in_thread(lambda: asyncio.run(_admin(f"DROP DATABASE IF EXISTS {county} WITH (FORCE)",
                                           f"DROP DATABASE IF EXISTS {empty} WITH (FORCE)",
                                           f"CREATE DATABASE {empty}")))
@@ -93,7 +93,9 @@ def postgres_templates() -> dict[str, str]:
         await engine.dispose()
 
     _in_thread(lambda: asyncio.run(load()))
-    return {"empty": empty, "county": county}
+    yield {"empty": empty, "county": county}
+    _in_thread(lambda: asyncio.run(_admin(*(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                                             for name in (f"five_teams_run_{os.getpid()}", county, empty)))))
 
 
 @pytest.fixture(params=BACKENDS)
@@ -108,7 +110,7 @@ async def _engine_for(backend: str, request: pytest.FixtureRequest, tmp_path: Pa
         shutil.copy(templates[template], target)
         return create_engine(f"sqlite+aiosqlite:///{target}")
     templates = request.getfixturevalue("postgres_templates")
-    name = "five_teams_run"
+    name = f"five_teams_run_{os.getpid()}"  # test runs side by side on one server must not drop each other's
     await _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)",
                  f"CREATE DATABASE {name} TEMPLATE {templates[template]}")
     engine = create_engine(_database_url(name))

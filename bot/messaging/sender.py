@@ -7,8 +7,9 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiogram import Bot
@@ -29,11 +30,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Translator
+from bot.messaging.cards import Card
 from bot.messaging.render import card_for_chat
 from bot.messaging.reports import renderers
 from bot.messaging.text import split_message
-from bot.models import IssueCard, OutboxKind, OutboxMessage, OutboxStatus
+from bot.models import Issue, IssueCard, OutboxKind, OutboxMessage, OutboxStatus
 from bot.services.delivery import report_chat_problem
+from bot.services.outbox import enqueue_card_edits
 
 log = logging.getLogger(__name__)
 
@@ -70,32 +73,42 @@ class Permanent(Exception):
 
 
 class Limits:
-    """aiolimiter buckets: overall, per group per minute, per chat per second."""
+    """Pacing buckets (aiolimiter) for overall, per-group-per-minute and per-chat limits.
+
+    Each bucket holds a single token refilled at the limit's rate: a full bucket of 30 would let 30 messages out
+    at once and break Telegram's sliding one-second window. The overall rate keeps a little headroom for jitter.
+    """
+
+    HEADROOM = 0.97
 
     def __init__(self, settings: Settings) -> None:
         self._delivery = settings.delivery
-        self.overall = AsyncLimiter(settings.delivery.overall_per_second, 1)
+        self.overall = AsyncLimiter(1, 1 / (settings.delivery.overall_per_second * self.HEADROOM))
         self._groups: dict[int, AsyncLimiter] = {}
         self._chats: dict[int, AsyncLimiter] = {}
 
     async def acquire(self, chat_id: int) -> None:
         if chat_id < 0:
-            group = self._groups.setdefault(chat_id, AsyncLimiter(self._delivery.group_per_minute, 60))
+            group = self._groups.setdefault(chat_id, AsyncLimiter(1, 60 / self._delivery.group_per_minute))
             await group.acquire()
-        chat = self._chats.setdefault(chat_id, AsyncLimiter(self._delivery.chat_per_second, 1))
+        chat = self._chats.setdefault(chat_id, AsyncLimiter(1, 1 / self._delivery.chat_per_second))
         await chat.acquire()
         await self.overall.acquire()
 
 
 class Sender:
     def __init__(self, bot: Bot, sessionmaker: async_sessionmaker[AsyncSession], translator: Translator,
-                 settings: Settings, clock: Clock, *, worker: str | None = None) -> None:
+                 settings: Settings, clock: Clock, *, worker: str | None = None,
+                 on_outcome: Callable[[OutboxKind, bool], None] | None = None) -> None:
         self.bot, self._sessionmaker, self.settings, self.clock = bot, sessionmaker, settings, clock
+        # told of each row sent (True) or failed for good (False): metrics, without the sender knowing of them
+        self._on_outcome = on_outcome
         self._t = translator.localizer(settings.default_language)
         self._renderers = renderers()
         self.worker = worker or uuid.uuid4().hex[:12]
         self.limits = Limits(settings)
         self._wake = asyncio.Event()
+        self._claimed_at: dict[int, datetime] = {}
         self._stopping = False
 
     def wake(self) -> None:
@@ -139,6 +152,8 @@ class Sender:
             await asyncio.gather(*(self._deliver_chat(chat_rows) for chat_rows in by_chat.values()))
         finally:
             await self._release([row.id for row in rows])
+            for row in rows:
+                self._claimed_at.pop(row.id, None)
         return len(rows)
 
     async def _claim(self) -> list[Claimed]:
@@ -152,6 +167,7 @@ class Sender:
                 .with_for_update(skip_locked=True))).all()
             for row in found:
                 row.claimed_until, row.claimed_by = now + CLAIM_FOR, self.worker
+                self._claimed_at[row.id] = now
             return [Claimed(r.id, r.kind, r.chat_id, r.issue_id, dict(r.payload or {}), r.attempts) for r in found]
 
     async def _release(self, ids: list[int]) -> None:
@@ -185,8 +201,11 @@ class Sender:
                 log.exception("outbox %s could not be delivered", row.id)
                 await self._fail(row, Permanent(f"{type(error).__name__}: {error}", chat_problem=False))
 
-    async def _call(self, coroutine: Any) -> Any:
+    async def _call(self, row: Claimed, coroutine: Any) -> Any:
+        """Send one request for `row`, paced right before it goes out, and sort a failure into retry or give up."""
         try:
+            await self.limits.acquire(row.chat_id)
+            await self._renew_claim_if_old(row)
             return await coroutine
         except TelegramRetryAfter as error:
             raise Retry(float(error.retry_after), error.message, counts=False) from None
@@ -203,9 +222,12 @@ class Sender:
             # succeed by trying again
             raise Permanent(f"{type(error).__name__}: {error.message}", chat_problem=False) from None
 
-    async def _renew_claim(self, row: Claimed) -> None:
-        """The rate limiter may have kept this row waiting past its claim: take it again or leave it."""
+    async def _renew_claim_if_old(self, row: Claimed) -> None:
+        """The rate limiter may have kept this row waiting: past half its claim, take it again or leave it.
+        (Renewing on every send would cost a write per message for nothing.)"""
         now = self.clock.now()
+        if now < self._claimed_at.get(row.id, now) + CLAIM_FOR / 2:
+            return
         async with self._sessionmaker.begin() as session:
             result = await session.execute(
                 update(OutboxMessage)
@@ -214,6 +236,7 @@ class Sender:
                 .values(claimed_until=now + CLAIM_FOR))
         if not result.rowcount:
             raise LostClaim()
+        self._claimed_at[row.id] = now
 
     async def _send_parts(self, row: Claimed, texts: list[str]) -> int | None:
         """Send a text in parts, recording progress so a retry resumes after the last part that arrived."""
@@ -222,9 +245,7 @@ class Sender:
         for index, part in enumerate(texts):
             if index < done:
                 continue
-            if index > 0:
-                await self.limits.acquire(row.chat_id)
-            sent = await self._call(self.bot.send_message(row.chat_id, part))
+            sent = await self._call(row, self.bot.send_message(row.chat_id, part))
             message_id = message_id or sent.message_id
             if len(texts) > 1:
                 await self._save_progress(row, index + 1)
@@ -237,8 +258,6 @@ class Sender:
                                   .values(payload=dict(row.payload)))
 
     async def _deliver(self, row: Claimed) -> None:
-        await self.limits.acquire(row.chat_id)
-        await self._renew_claim(row)
         now = self.clock.now()
         if row.kind == OutboxKind.notice:
             text = self._t(row.payload["key"], **row.payload.get("args", {}))
@@ -255,20 +274,20 @@ class Sender:
                                                                     IssueCard.chat_id == row.chat_id))).all()
         if row.kind == OutboxKind.card:
             if card.photo:
-                sent = await self._call(self.bot.send_photo(row.chat_id, card.photo, caption=card.text,
+                sent = await self._call(row, self.bot.send_photo(row.chat_id, card.photo, caption=card.text,
                                                             reply_markup=card.keyboard))
             else:
-                sent = await self._call(self.bot.send_message(row.chat_id, card.text, reply_markup=card.keyboard))
-            await self._mark_sent(row, sent.message_id, card_photo=card.photo is not None)
+                sent = await self._call(row, self.bot.send_message(row.chat_id, card.text, reply_markup=card.keyboard))
+            await self._mark_sent(row, sent.message_id, card=card, rendered_at=now)
             return
         for copy in posted:
             try:
                 if copy.with_photo:
-                    await self._call(self.bot.edit_message_caption(
+                    await self._call(row, self.bot.edit_message_caption(
                         chat_id=copy.chat_id, message_id=copy.message_id, caption=card.text,
                         reply_markup=card.keyboard))
                 else:
-                    await self._call(self.bot.edit_message_text(
+                    await self._call(row, self.bot.edit_message_text(
                         card.text, chat_id=copy.chat_id, message_id=copy.message_id, reply_markup=card.keyboard))
             except Permanent as failure:
                 if "not modified" not in failure.reason and "not found" not in failure.reason.lower():
@@ -283,23 +302,38 @@ class Sender:
         rendered = await asyncio.to_thread(renderer, row.payload.get("data", {}), self._t, self.settings)
         message_id = None
         if rendered.photo is not None and not row.payload.get("photo_sent"):
-            sent = await self._call(self.bot.send_photo(
+            sent = await self._call(row, self.bot.send_photo(
                 row.chat_id, BufferedInputFile(rendered.photo, "chart.png"), caption=rendered.caption))
             message_id = sent.message_id
             row.payload["photo_sent"] = True
             await self._save_progress(row, 0)
-            await self.limits.acquire(row.chat_id)
         await self._mark_sent(row, await self._send_parts(row, rendered.texts) or message_id)
 
-    async def _mark_sent(self, row: Claimed, message_id: int | None, *, card_photo: bool | None = None) -> None:
+    async def _mark_sent(self, row: Claimed, message_id: int | None, *, card: Card | None = None,
+                         rendered_at: datetime | None = None) -> None:
         async with self._sessionmaker.begin() as session:
+            if card is not None:
+                # Locked first, as every change to the item locks it: a change commits either before this (and
+                # the render below sees it) or after (and finds the copy recorded here, to edit).
+                await session.execute(select(Issue.id).where(Issue.id == row.issue_id).with_for_update())
             await session.execute(
                 update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.claimed_by == self.worker)
                 .values(status=OutboxStatus.sent, sent_at=self.clock.now(), message_id=message_id,
                         attempts=row.attempts + 1, claimed_until=None))
-            if card_photo is not None and message_id is not None and row.issue_id is not None:
+            if card is not None and rendered_at is not None and message_id is not None and row.issue_id is not None:
                 session.add(IssueCard(issue_id=row.issue_id, chat_id=row.chat_id, message_id=message_id,
-                                      with_photo=card_photo))
+                                      with_photo=card.photo is not None))
+                await self._edit_if_changed(session, row.issue_id, row.chat_id, card, rendered_at)
+        if self._on_outcome is not None:
+            self._on_outcome(row.kind, True)
+
+    async def _edit_if_changed(self, session: AsyncSession, issue_id: int, chat_id: int, shown: Card,
+                               rendered_at: datetime) -> None:
+        """A change that committed while this card was on its way found no copy to edit: edit it now."""
+        current = await card_for_chat(session, issue_id=issue_id, chat_id=chat_id, t=self._t, settings=self.settings,
+                                      now=rendered_at)
+        if current != shown:
+            await enqueue_card_edits(session, issue_id=issue_id, now=self.clock.now())
 
     async def _reschedule(self, row: Claimed, after: float, reason: str, *, counts: bool) -> None:
         attempts = row.attempts + (1 if counts else 0)
@@ -324,4 +358,6 @@ class Sender:
                         claimed_until=None))
             if failure.chat_problem:
                 await report_chat_problem(session, chat_id=row.chat_id, error=failure.reason, now=now)
+        if self._on_outcome is not None:
+            self._on_outcome(row.kind, False)
 

@@ -16,7 +16,7 @@ from bot.services.agenda import department_agendas, village_agendas
 from bot.services.chats import bindings
 from bot.services.conversations import purge_idle_conversations
 from bot.services.digest import merge, oldest_open, village_counts, villages_by_township
-from bot.services.outbox import enqueue_report
+from bot.services.outbox import enqueue_report, enqueue_reports
 from bot.services.sla import sweep
 
 WEEK = timedelta(days=7)
@@ -33,13 +33,12 @@ async def weekly_digest(session: AsyncSession, ctx: JobContext) -> dict[str, int
     oldest = await oldest_open(session)
     names = dict((await session.execute(select(Unit.id, Unit.name))).all())
     span = {"start": start.isoformat(), "end": end.isoformat()}
-    posted = 0
+    reports: list[tuple[int, str, dict[str, Any], str]] = []
     for binding in await bindings(session, ChatPurpose.village):
         assert binding.unit_id is not None
         data: dict[str, Any] = {**span, "name": names[binding.unit_id], "teams": counts.get(binding.unit_id, {}),
                                 "oldest": oldest.get(binding.unit_id, [])}
-        posted += await enqueue_report(session, chat_id=binding.chat_id, renderer="weekly_digest", data=data,
-                                       dedupe_key=f"weekly:{ctx.period}:{binding.chat_id}", now=ctx.now)
+        reports.append((binding.chat_id, "weekly_digest", data, f"weekly:{ctx.period}:{binding.chat_id}"))
     township_villages = await villages_by_township(session)
     for binding in await bindings(session, ChatPurpose.township):
         assert binding.unit_id is not None
@@ -47,9 +46,8 @@ async def weekly_digest(session: AsyncSession, ctx: JobContext) -> dict[str, int
         items = sorted((item for v in villages for item in oldest.get(v, [])), key=lambda i: i["number"])
         data = {**span, "name": names[binding.unit_id], "teams": merge([counts.get(v, {}) for v in villages]),
                 "oldest": items[:5]}
-        posted += await enqueue_report(session, chat_id=binding.chat_id, renderer="weekly_digest", data=data,
-                                       dedupe_key=f"weekly:{ctx.period}:{binding.chat_id}", now=ctx.now)
-    return {"posted": posted}
+        reports.append((binding.chat_id, "weekly_digest", data, f"weekly:{ctx.period}:{binding.chat_id}"))
+    return {"posted": await enqueue_reports(session, reports, ctx.now)}
 
 
 async def joint_meeting_reminder(session: AsyncSession, ctx: JobContext) -> dict[str, int]:

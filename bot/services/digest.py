@@ -17,6 +17,7 @@ from bot.models import CLOSED_STATUSES, Issue, IssueEvent, IssueStatus, Unit, Un
 
 COUNTS = ("new", "open", "overdue", "resolved", "closed")
 OLDEST = 5
+PICK_BATCH = 5_000
 RESOLVE_EVENTS = ("resolve", "task_resolve")
 CLOSE_EVENTS = ("verify", "sign_off")
 
@@ -55,18 +56,28 @@ async def village_counts(session: AsyncSession, start: datetime, end: datetime) 
 
 
 async def oldest_open(session: AsyncSession, per_village: int = OLDEST) -> dict[int, list[dict[str, Any]]]:
-    """The oldest live items of every village, by number (one windowed query)."""
-    rank = func.row_number().over(partition_by=Issue.village_id, order_by=(Issue.created_at, Issue.id)).label("r")
-    inner = (select(Issue.village_id, Issue.number, Issue.kind, Issue.description, Issue.due_at, Issue.status,
-                    Issue.level, rank).where(Issue.status.not_in(CLOSED_STATUSES)).subquery())
-    rows = await session.execute(select(inner).where(inner.c.r <= per_village))
-    result: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows.all():
-        result[row.village_id].append({
-            "number": row.number, "kind": row.kind, "description": row.description[:80],
-            "due": row.due_at.isoformat() if row.due_at else None, "status": str(row.status),
-            "level": str(row.level)})
-    return result
+    """The oldest live items of every village. One ordered pass over a covering index picks the ids (a window
+    function would sort every live item first), then the few picked rows are read."""
+    picked: dict[int, list[int]] = defaultdict(list)
+    stream = await session.stream(
+        select(Issue.village_id, Issue.id).where(Issue.status.not_in(CLOSED_STATUSES))
+        .order_by(Issue.village_id, Issue.created_at, Issue.id).execution_options(yield_per=PICK_BATCH))
+    async for partition in stream.partitions():
+        for village, issue_id in partition:
+            if len(picked[village]) < per_village:
+                picked[village].append(issue_id)
+    ids = [issue_id for village_ids in picked.values() for issue_id in village_ids]
+    details: dict[int, Issue] = {}
+    for start in range(0, len(ids), PICK_BATCH):
+        rows = await session.scalars(select(Issue).where(Issue.id.in_(ids[start:start + PICK_BATCH])))
+        details.update((issue.id, issue) for issue in rows.all())
+    return {village: [_oldest_item(details[i]) for i in village_ids] for village, village_ids in picked.items()}
+
+
+def _oldest_item(issue: Issue) -> dict[str, Any]:
+    return {"number": issue.number, "kind": issue.kind, "description": issue.description[:80],
+            "due": issue.due_at.isoformat() if issue.due_at else None, "status": issue.status.value,
+            "level": issue.level.value}
 
 
 def merge(tables: list[Counts]) -> Counts:

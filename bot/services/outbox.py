@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -63,3 +63,26 @@ async def enqueue_report(session: AsyncSession, *, chat_id: int, renderer: str, 
     """A digest, agenda or ranking, rendered (text and an optional chart) by `renderer` when it is sent."""
     return await _insert(session, dedupe_key=dedupe_key, kind=OutboxKind.report, chat_id=chat_id, issue_id=None,
                          payload={"renderer": renderer, "data": data}, next_attempt_at=now, created_at=now)
+
+
+async def enqueue_reports(session: AsyncSession, reports: list[tuple[int, str, dict[str, Any], str]],
+                          now: datetime) -> int:
+    """Many reports (chat id, renderer, data, dedupe key) in one statement: a digest goes to every group."""
+    if not reports:
+        return 0
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    rows = [{"dedupe_key": key, "kind": OutboxKind.report, "chat_id": chat_id, "issue_id": None,
+             "payload": {"renderer": renderer, "data": data}, "next_attempt_at": now, "created_at": now,
+             "status": OutboxStatus.pending, "attempts": 0}
+            for chat_id, renderer, data, key in reports]
+    connection = await session.connection()
+    result = await connection.execute(
+        insert(OutboxMessage).on_conflict_do_nothing(index_elements=[OutboxMessage.dedupe_key]), rows)
+    # drivers that cannot count an executemany report -1: every row is new then (the period was just claimed)
+    return result.rowcount if result.rowcount >= 0 else len(rows)
+
+
+async def pending_count(session: AsyncSession) -> int:
+    """Rows not yet delivered or given up on: the outbox depth."""
+    return await session.scalar(
+        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == OutboxStatus.pending)) or 0
