@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -16,18 +19,24 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import create_engine, create_sessionmaker
+from bot.fsm_redis import redis_fsm
 from bot.fsm_storage import SQLAlchemyStorage
 from bot.handlers import build_router
 from bot.i18n import Translator
 from bot.messaging.sender import Sender
+from bot.metrics import Metrics
 from bot.middlewares.context import ContextMiddleware
 from bot.middlewares.database import DatabaseMiddleware
+from bot.middlewares.metrics import UpdateMetrics
 from bot.scheduler.jobs import job_registry
 from bot.scheduler.service import JobScheduler
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("report", "open", "mine", "issue", "tasks", "overview", "meeting", "join", "whoami", "help", "cancel")
+COMMANDS = (
+    "report", "open", "mine", "issue", "service", "services", "tasks", "overview", "meeting", "score", "export",
+    "join", "whoami", "help", "cancel",
+)
 
 
 @dataclass
@@ -45,30 +54,43 @@ class App:
 
 def build_dispatcher(
     settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], translator: Translator,
-    clock: Clock | None = None,
+    clock: Clock | None = None, metrics: Metrics | None = None,
 ) -> Dispatcher:
-    storage = SQLAlchemyStorage(sessionmaker)
+    storage: BaseStorage
+    isolation: BaseEventIsolation
+    if settings.redis_url:  # several replicas: any of them may take a member's next step
+        storage, isolation = redis_fsm(settings.redis_url)
+        in_transaction = None
+    else:  # one process: the state commits in the update's own transaction
+        in_transaction = SQLAlchemyStorage(sessionmaker)
+        storage, isolation = in_transaction, SimpleEventIsolation()
     dispatcher = Dispatcher(
         storage=storage,
-        events_isolation=SimpleEventIsolation(),
+        events_isolation=isolation,
         settings=settings,
         sessionmaker=sessionmaker,
         translator=translator,
         clock=clock or Clock(),
     )
-    dispatcher.update.outer_middleware(DatabaseMiddleware(sessionmaker, storage))
+    if metrics is not None:
+        # ahead of aiogram's conversation middleware, so waiting for the member's lock and reading the state count
+        dispatcher.update.outer_middleware.unregister(dispatcher.fsm)
+        dispatcher.update.outer_middleware(UpdateMetrics(metrics))
+        dispatcher.update.outer_middleware(dispatcher.fsm)
+    dispatcher.update.outer_middleware(DatabaseMiddleware(sessionmaker, in_transaction))
     dispatcher.update.outer_middleware(ContextMiddleware(translator))
     dispatcher.include_router(build_router())
     return dispatcher
 
 
-def build_app(settings: Settings, engine: AsyncEngine | None = None, clock: Clock | None = None) -> App:
+def build_app(settings: Settings, engine: AsyncEngine | None = None, clock: Clock | None = None,
+              metrics: Metrics | None = None) -> App:
     engine = engine or create_engine(settings.database_url)
     sessionmaker = create_sessionmaker(engine)
     translator = Translator(settings.default_language)
     clock = clock or Clock()
     return App(settings, engine, sessionmaker, translator, clock,
-               build_dispatcher(settings, sessionmaker, translator, clock))
+               build_dispatcher(settings, sessionmaker, translator, clock, metrics))
 
 
 def build_bot(settings: Settings) -> Bot:
@@ -84,25 +106,45 @@ async def set_commands(bot: Bot, translator: Translator) -> None:
                                   else language)
 
 
-async def run_polling(settings: Settings) -> None:
-    app = build_app(settings)
+@dataclass(frozen=True)
+class Running:
+    app: App
+    bot: Bot
+    username: str
+
+
+@asynccontextmanager
+async def running(settings: Settings, metrics: Metrics | None = None) -> AsyncIterator[Running]:
+    """What polling and the webhook share: the outbox sender, the scheduler and its catch-up, the commands;
+    stopped in order when the body returns."""
+    app = build_app(settings, metrics=metrics)
     bot = build_bot(settings)
-    sender = Sender(bot, app.sessionmaker, app.translator, settings, app.clock)
+    sender = Sender(bot, app.sessionmaker, app.translator, settings, app.clock,
+                    on_outcome=metrics.delivered if metrics else None)
     app.dispatcher["sender"] = sender
     jobs = JobScheduler(app.sessionmaker, settings, job_registry(), app.clock, worker=sender.worker,
-                        after_run=sender.wake)
+                        after_run=sender.wake, on_outcome=metrics.job_ran if metrics else None)
     sender_task = asyncio.create_task(sender.run(), name="outbox-sender")
+    catch_up: asyncio.Task[object] | None = None
     try:
         me = await bot.get_me()
-        log.info("polling as @%s against %s", me.username, settings.telegram_api_url)
         await set_commands(bot, app.translator)
         jobs.start()
         catch_up = asyncio.create_task(jobs.catch_up(), name="jobs-catch-up")
-        await app.dispatcher.start_polling(bot, handle_signals=True)
+        yield Running(app, bot, me.username or str(me.id))
         await catch_up
     finally:
+        if catch_up is not None and not catch_up.done():
+            catch_up.cancel()  # a job's claim and work commit together: a cancelled run is simply run again
+            await asyncio.wait({catch_up})
         jobs.shutdown()
         sender.stop()
         await sender_task
         await bot.session.close()
         await app.close()
+
+
+async def run_polling(settings: Settings) -> None:
+    async with running(settings) as live:
+        log.info("polling as @%s against %s", live.username, settings.telegram_api_url)
+        await live.app.dispatcher.start_polling(live.bot, handle_signals=True)

@@ -12,10 +12,15 @@ from alembic.config import Config
 
 from bot.config import PROJECT_ROOT, ConfigError, Settings, load_settings
 from bot.db import create_engine, create_sessionmaker, resolve_url
+from bot.export_cli import add_parsers as add_export_parsers
+from bot.export_cli import run as run_export
+from bot.i18n import Translator
 from bot.logs import setup_logging
+from bot.messaging.workbook import roster_format
 from bot.services.org_import import apply_org
 from bot.services.org_model import OrgFileError
 from bot.services.org_parse import parse_org
+from bot.services.roster import is_roster_file, roster_from_file
 
 
 def db_upgrade(database_url: str, revision: str = "head") -> None:
@@ -31,10 +36,14 @@ def db_downgrade(database_url: str, revision: str) -> None:
 
 
 async def import_org(settings: Settings, raw: bytes, name: str) -> str:
-    org = parse_org(raw, settings.kind_keys)
+    roster = is_roster_file(name)
+    org = None if roster else parse_org(raw, settings.kind_keys)
     engine = create_engine(settings.database_url)
     try:
         async with create_sessionmaker(engine).begin() as session:
+            if org is None:  # a spreadsheet roster: members checked against the units already in the database
+                org = await roster_from_file(session, raw, name, settings.kind_keys,
+                                             roster_format(Translator(settings.default_language), settings))
             counts = await apply_org(session, org)
     finally:
         await engine.dispose()
@@ -85,20 +94,28 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="main.py", description="Five Teams Bot")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run the bot (long polling; the sandbox when no token is set)")
-    run.add_argument("--webhook", action="store_true", help="serve a webhook instead of polling")
+    run.add_argument("--webhook", action="store_true",
+                     help="serve the Bot API webhook (and /healthz, /metrics) instead of polling")
     sub.add_parser("sandbox", help="run the local Bot API emulator, the bot and the chat page")
     db = sub.add_parser("db", help="database maintenance").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="apply every migration")
     down = db.add_parser("downgrade", help="revert to a revision")
     down.add_argument("revision")
+    copy = db.add_parser("copy", help="copy every row into another, empty database (SQLite <-> PostgreSQL)")
+    copy.add_argument("--from", dest="source", required=True, help="database URL to read")
+    copy.add_argument("--to", dest="target", required=True, help="database URL to write (migrated, must be empty)")
+    backup = db.add_parser("backup", help="online backup of the SQLite database (PostgreSQL: prints pg_dump)")
+    backup.add_argument("--to", help="a file, or a folder (existing or ending in /) for a dated name (data/backups/)")
     jobs = sub.add_parser("jobs", help="scheduled jobs").add_subparsers(dest="jobs_command", required=True)
     jobs.add_parser("list", help="each job, its next run and its last periods")
     job_run = jobs.add_parser("run", help="run one job now (its posts go out through the outbox)")
     job_run.add_argument("name")
     job_run.add_argument("--period", help="the period to run, e.g. 2026-11-27T18:00 (default: the latest)")
     org = sub.add_parser("org", help="organisation roster").add_subparsers(dest="org_command", required=True)
-    org_import = org.add_parser("import", help="create or update the organisation from a TOML file")
+    org_import = org.add_parser("import", help="create or update the organisation from a TOML file, or its members "
+                                               "from an .xlsx or .csv roster")
     org_import.add_argument("file", type=Path)
+    add_export_parsers(sub, org)
     return parser
 
 
@@ -113,8 +130,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
-    setup_logging(settings.log_level, (settings.bot_token.get_secret_value(),))
+    setup_logging(settings.log_level,
+                  (settings.bot_token.get_secret_value(), settings.webhook.secret.get_secret_value()))
     if args.command == "db":
+        if args.db_command == "copy":
+            from bot.dbcopy import run_copy
+
+            return run_copy(args.source, args.target)
+        if args.db_command == "backup":
+            from bot.backup import run_backup
+
+            return run_backup(settings, args.to)
         if args.db_command == "upgrade":
             db_upgrade(settings.database_url)
         else:
@@ -122,6 +148,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     if args.command == "jobs":
         return asyncio.run(jobs_command(settings, args))
+    if args.command == "export" or (args.command == "org" and args.org_command == "export"):
+        return run_export(settings, args)
     if args.command == "org":
         try:
             print(asyncio.run(import_org(settings, args.file.read_bytes(), args.file.name)))
@@ -139,8 +167,14 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         return run_sandbox(settings)
     if args.webhook:
-        print("webhook mode is not available yet; run without --webhook", file=sys.stderr)
-        return 2
+        if not settings.webhook.base_url:
+            print("config error: webhook.base_url: set the public URL the Bot API posts to (WEBHOOK__BASE_URL)",
+                  file=sys.stderr)
+            return 2
+        from bot.webhook import run_webhook
+
+        asyncio.run(run_webhook(settings))
+        return 0
     from bot.app import run_polling
 
     asyncio.run(run_polling(settings))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -75,6 +76,9 @@ def _default_jobs() -> dict[str, Job]:
         "weekly_digest": Job(cron="0 18 * * fri"),
         "joint_meeting_reminder": Job(cron="0 9 13 3,6,9,12 *"),
         "department_meeting_reminder": Job(cron="0 9 25 * *"),
+        "monthly_ranking": Job(cron="0 9 1 * *"),
+        "year_end_assessment": Job(cron="0 9 5 1 *"),
+        "monthly_disclosure": Job(cron="0 10 2 * *"),
         "purge_conversations": Job(cron="30 3 * * *"),
     }
 
@@ -110,6 +114,52 @@ class Conversation(BaseModel):
     idle_minutes: int = Field(30, ge=1)
 
 
+class ServiceKind(TeamKind):
+    """A kind of service a member logs with /service (入户走访, 化解纠纷, ...)."""
+
+
+class Disclosure(BaseModel):
+    """What the monthly public digest (公示) may show; names and phone numbers are always removed."""
+
+    show_places: bool = False       # households and places named in items are personal data unless made public
+    show_descriptions: bool = True  # scrubbed of phone numbers and members' names, cut to description_chars
+    description_chars: int = Field(60, ge=10, le=500)
+    max_items: int = Field(10, ge=0, le=50)   # solved and pending items listed each; the counts are always given
+
+
+class Backup(BaseModel):
+    keep: int = Field(14, ge=1)     # dated SQLite backups `db backup` keeps in its folder; older ones are deleted
+
+
+class Webhook(BaseModel):
+    """`run --webhook`: where the Bot API posts updates and where this process listens for them."""
+
+    base_url: str = ""                  # public URL the Bot API posts to (https://bot.example.org); path is added
+    path: str = Field("/telegram/webhook", pattern=r"^/")
+    listen_host: str = "127.0.0.1"
+    listen_port: int = Field(8080, ge=1, le=65535)
+    secret: SecretStr = SecretStr("")   # empty: one is generated per start (so set it when running replicas)
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("secret")
+    @classmethod
+    def _secret(cls, value: SecretStr) -> SecretStr:
+        # the characters and length the Bot API accepts for secret_token
+        if not re.fullmatch(r"[A-Za-z0-9_-]{0,256}", value.get_secret_value()):
+            raise ValueError("1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @property
+    def url(self) -> str:
+        return self.base_url + self.path
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_nested_delimiter="__",
@@ -132,6 +182,10 @@ class Settings(BaseSettings):
     jobs: dict[str, Job] = Field(default_factory=_default_jobs)
     meetings: Meetings = Meetings()
     scoring: Scoring = Scoring()
+    service_kinds: list[ServiceKind] = Field(min_length=1)   # like team_kinds, listed in config.toml
+    disclosure: Disclosure = Disclosure()
+    backup: Backup = Backup()
+    webhook: Webhook = Webhook()
 
     @field_validator("telegram_api_url")
     @classmethod
@@ -175,6 +229,9 @@ class Settings(BaseSettings):
         keys = [kind.key for kind in self.team_kinds]
         if len(set(keys)) != len(keys):
             raise ValueError("team_kinds: duplicate key")
+        services = [kind.key for kind in self.service_kinds]
+        if len(set(services)) != len(services):
+            raise ValueError("service_kinds: duplicate key")
         return self
 
     @property
@@ -187,6 +244,9 @@ class Settings(BaseSettings):
 
     def kind(self, key: str) -> TeamKind | None:
         return next((kind for kind in self.team_kinds if kind.key == key), None)
+
+    def service_kind(self, key: str) -> ServiceKind | None:
+        return next((kind for kind in self.service_kinds if kind.key == key), None)
 
     @property
     def has_token(self) -> bool:

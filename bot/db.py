@@ -15,16 +15,22 @@ from bot.config import PROJECT_ROOT
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (relative paths are taken from the project root); None for other databases."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    path = Path(parsed.database)
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
 def resolve_url(url: str) -> str:
     """Relative SQLite paths are taken from the project root, so the bot runs from any directory."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
-        path = Path(parsed.database)
-        if not path.is_absolute():
-            path = PROJECT_ROOT / path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return parsed.set(database=str(path)).render_as_string(hide_password=False)
-    return url
+    path = sqlite_path(url)
+    if path is None:
+        return url
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return make_url(url).set(database=str(path)).render_as_string(hide_password=False)
 
 
 def is_sqlite(engine: AsyncEngine) -> bool:

@@ -42,6 +42,10 @@ class Translator:
             )
             for language in LANGUAGES
         }
+        for localizer in self._localizers.values():
+            # Fluent builds its bundles lazily from a generator; reports render in worker threads, and two
+            # threads advancing one generator fail. A key no bundle holds makes it build them all now.
+            localizer("-load-every-bundle-")
 
     def pick(self, telegram_language: str | None) -> str:
         """Telegram sends codes such as 'en-US' or 'zh-hans'; anything we do not ship gets the default."""

@@ -19,11 +19,11 @@ def test_defaults_come_from_config_toml() -> None:
 def test_environment_overrides_toml(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TIMEZONE", "UTC")
     monkeypatch.setenv("DEADLINES__VILLAGE_DAYS", "10")
-    monkeypatch.setenv("BOT_TOKEN", "123:secret")
+    monkeypatch.setenv("BOT_TOKEN", "123:tok3n-value")
     settings = load_settings()
     assert settings.timezone == "UTC"
     assert settings.deadlines.village_days == 10
-    assert "secret" not in repr(settings)
+    assert "tok3n-value" not in repr(settings)
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from tests.test_escalation import alerts
 VILLAGE, TOWNSHIP = -100_501, -100_502
 
 
-async def setup(harness: ChatHarness, session: AsyncSession):  # noqa: ANN201 - a tuple of people
+async def setup(harness: ChatHarness, session: AsyncSession):
     await bind(session, VILLAGE, "GC01-02")
     await bind(session, TOWNSHIP, "GC01")
     harness.group(VILLAGE, "角什科村")

@@ -4,7 +4,21 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.handlers import binding, common, errors, fallback, issue_actions, joining, lookup, meeting, report
+from bot.handlers import (
+    binding,
+    common,
+    errors,
+    export,
+    fallback,
+    issue_actions,
+    joining,
+    lookup,
+    meeting,
+    report,
+    reserve,
+    score,
+    service,
+)
 
 
 def build_router() -> Router:
@@ -18,6 +32,10 @@ def build_router() -> Router:
         issue_actions.build(),
         lookup.build(),
         meeting.build(),
+        score.build(),
+        reserve.build(),  # before service: /reserve is a command, not the note of a service
+        service.build(),
+        export.build(),
         fallback.build(),
     )
     return root

@@ -27,3 +27,9 @@ class MeetingForm(StatesGroup):
     held_on = State()
     attendees = State()
     agenda = State()
+
+
+class ServiceForm(StatesGroup):
+    kind = State()
+    place = State()
+    note = State()

@@ -52,3 +52,17 @@ class MeetingPick(CallbackData, prefix="mp"):
 
     what: str
     id: int = 0
+
+
+class ServiceStep(CallbackData, prefix="sv"):
+    """A button of the /service conversation (a kind, or skipping the place); valid only on the presser's own
+    prompts."""
+
+    step: str
+    value: str = ""
+
+
+class ServicePage(CallbackData, prefix="sp"):
+    """Paging of /services: this month's services of the group's village."""
+
+    page: int

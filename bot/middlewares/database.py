@@ -1,6 +1,7 @@
 """One session and one transaction per update; an exception rolls everything back.
 
-The conversation state is written through the same session, so a step and its state change commit together.
+With our database storage the conversation state is written through the same session, so a step and its state
+change commit together; with Redis (several replicas, bot/fsm_redis.py) there is no storage to attach.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
-from bot.models.activity import Meeting, MeetingKind
+from bot.models.activity import Meeting, MeetingKind, ReserveCadre, ServiceLog
 from bot.models.base import Base, utcnow
 from bot.models.issue import (
     CLOSED_STATUSES,
@@ -58,8 +58,10 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "PhotoStage",
+    "ReserveCadre",
     "Role",
     "RoleName",
+    "ServiceLog",
     "Team",
     "Unit",
     "UnitLevel",

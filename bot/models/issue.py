@@ -65,6 +65,10 @@ class Issue(Base):
     __table_args__ = (
         Index("ix_issue_village_status", "village_id", "status"),
         Index("ix_issue_status_level", "status", "level"),
+        # the digests and the ranking group over every village at once: these keep them to index scans
+        Index("ix_issue_created_at", "created_at"),
+        Index("ix_issue_village_kind_status", "village_id", "kind", "status", "due_at"),
+        Index("ix_issue_village_created", "village_id", "created_at", "id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -137,6 +141,7 @@ class IssueEvent(Base):
     """Append-only history: every change of an issue writes one in the same transaction."""
 
     __tablename__ = "issue_event"
+    __table_args__ = (Index("ix_issue_event_kind_at", "kind", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     issue_id: Mapped[int] = mapped_column(ForeignKey("issue.id", ondelete="CASCADE"), index=True)

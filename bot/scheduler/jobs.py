@@ -11,6 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import ChatPurpose, Member, Role, RoleName, Unit
+from bot.scheduler.disclosure_jobs import monthly_disclosure
+from bot.scheduler.ranking_jobs import monthly_ranking, year_end_assessment
 from bot.scheduler.runner import JobContext, JobFunction
 from bot.services.agenda import department_agendas, village_agendas
 from bot.services.chats import bindings
@@ -93,6 +95,9 @@ def job_registry() -> dict[str, JobFunction]:
         "joint_meeting_reminder": joint_meeting_reminder,
         "department_meeting_reminder": department_meeting_reminder,
         "purge_conversations": purge_conversations,
+        "monthly_ranking": monthly_ranking,
+        "year_end_assessment": year_end_assessment,
+        "monthly_disclosure": monthly_disclosure,
     }
 
 

@@ -28,10 +28,12 @@ def check_jobs(settings: Settings, registry: dict[str, JobFunction]) -> None:
 class JobScheduler:
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], settings: Settings,
                  registry: dict[str, JobFunction], clock: Clock, *, worker: str,
-                 after_run: Callable[[], None] | None = None) -> None:
+                 after_run: Callable[[], None] | None = None,
+                 on_outcome: Callable[[str, str], None] | None = None) -> None:
         check_jobs(settings, registry)
         self._sessionmaker, self.settings, self._registry = sessionmaker, settings, registry
         self._clock, self._worker, self._after_run = clock, worker, after_run
+        self._on_outcome = on_outcome  # (job, "ran" | "skipped" | "failed"): metrics
         self.scheduler = AsyncIOScheduler(
             timezone=settings.tz,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
@@ -47,10 +49,16 @@ class JobScheduler:
                                     now=self._clock.now(), worker=self._worker, period=period)
         except Exception:
             log.exception("job %s failed; the period stays unclaimed and runs again", name)
+            self._observe(name, "failed")
             raise
+        self._observe(name, "ran" if outcome.ran else "skipped")
         if outcome.ran and self._after_run is not None:
             self._after_run()
         return outcome
+
+    def _observe(self, name: str, outcome: str) -> None:
+        if self._on_outcome is not None:
+            self._on_outcome(name, outcome)
 
     async def catch_up(self) -> list[Outcome]:
         """Run each job's latest period if it was missed while the bot was down (once: JobRun dedupes)."""

@@ -51,11 +51,15 @@ def help_topics(actor: Actor | None, purpose: str | None, *, private: bool) -> l
         topics.append("private")
     elif purpose == "village":
         topics.append("village-join" if actor is None else "village")
+        if actor is not None:
+            topics.append("village-service")
         if actor is not None and (actor.has(RoleName.team_lead) or actor.has(RoleName.village_secretary)):
             topics.append("village-lead")
     elif purpose in ("township", "county", "department"):
         topics.append(purpose)
     topics.append("lookup")
+    if actor is not None and (actor.is_admin or actor.has(RoleName.village_secretary)):
+        topics.append("reserve")
     if actor is not None and actor.is_admin:
         topics.append("admin")
     return topics

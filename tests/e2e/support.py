@@ -8,6 +8,8 @@ Every action returns a mark (an event id) to wait after.
 from __future__ import annotations
 
 import asyncio
+import bisect
+import itertools
 import os
 import re
 import subprocess
@@ -18,11 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import PROJECT_ROOT
 from bot.db import create_engine, create_sessionmaker
-from bot.models import Member
+from bot.models import IssueCard, Member
 from emulator import EmulatorClient
 
 JSON = dict[str, Any]
@@ -87,11 +90,11 @@ class BotProcess:
 
 
 @asynccontextmanager
-async def bot_process(log: Path, **env: str) -> AsyncIterator[BotProcess]:
-    """Run `python main.py run` with these environment variables (on top of a clean copy of ours)."""
+async def bot_process(log: Path, *args: str, **env: str) -> AsyncIterator[BotProcess]:
+    """Run `python main.py run ARGS` with these environment variables (on top of a clean copy of ours)."""
     with log.open("wb") as log_file:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "main.py", "run", cwd=PROJECT_ROOT, env={**_clean_environment(), **env},
+            sys.executable, "main.py", "run", *args, cwd=PROJECT_ROOT, env={**_clean_environment(), **env},
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log_file,
         )
     running = BotProcess(process, log, asyncio.ensure_future(process.wait()))
@@ -147,6 +150,7 @@ class ChatDriver:
         self.client, self.bot, self.within = client, bot, within
         self.seen: list[JSON] = []
         self.cursor = 0
+        self._reading = asyncio.Lock()
 
     async def add_people(self, members: Iterable[Member]) -> None:
         await self.client.upsert_users([person(member) for member in members])
@@ -219,10 +223,16 @@ class ChatDriver:
         try:
             async with asyncio.timeout(within):
                 while True:
-                    found = next((e for e in self.seen if e["id"] > after and predicate(e)), None)
+                    # `seen` is in id order: look only past the mark, however long the test has run
+                    newer = itertools.islice(self.seen, bisect.bisect_right(self.seen, after, key=_event_id), None)
+                    found = next((e for e in newer if predicate(e)), None)
                     if found is not None:
                         return found
-                    await self._read(within)
+                    known = self.cursor
+                    # people acting at once share one driver: one reads the feed, the others look at what came
+                    async with self._reading:
+                        if self.cursor == known:
+                            await self._read(within)
         except TimeoutError:
             pass
         raise AssertionError(self._failure(f"no {what} within {within}s", after))
@@ -243,6 +253,10 @@ class ChatDriver:
                 and e["kind"] in ("message", "edit", "callback_answer")]
         text = f"{what}; since the mark:\n" + ("\n".join(said) or "  nothing")
         return self.bot.failure(text) if self.bot is not None else text
+
+
+def _event_id(event: JSON) -> int:
+    return int(event["id"])
 
 
 def _summary(event: JSON) -> str:
@@ -279,3 +293,17 @@ async def eventually(condition: Callable[[], Awaitable[bool]], *, what: str, wit
                 await asyncio.sleep(POLL_SECONDS)
     except TimeoutError:
         raise AssertionError(f"{what}: not within {within}s") from None
+
+
+async def card_recorded(database_url: str, chat_id: int, message: JSON, *, within: float = STEP_TIMEOUT) -> None:
+    """Wait until the bot has recorded a card it posted, as a person takes the time to read it before pressing.
+
+    The outbox sender records a card (issue_card) in a transaction of its own after Telegram answered the send;
+    a change committed in between is the sender's own race, which this wait keeps out of a scenario."""
+
+    async def recorded() -> bool:
+        async with inspect_database(database_url) as session:
+            return await session.scalar(select(IssueCard.id).where(
+                IssueCard.chat_id == chat_id, IssueCard.message_id == message["message_id"])) is not None
+
+    await eventually(recorded, what=f"card {message['message_id']} in {chat_id} recorded", within=within)

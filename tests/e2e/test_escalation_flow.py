@@ -8,7 +8,7 @@ from bot.config import load_settings
 from bot.i18n import Translator
 from bot.models import Department, Issue, IssueLevel, IssueStatus, Member, RoleName
 from tests.e2e.conftest import Live
-from tests.e2e.support import buttons, eventually, inspect_database, message_text
+from tests.e2e.support import buttons, card_recorded, eventually, inspect_database, message_text
 from tests.harness.people import members_with
 
 VILLAGE, TOWNSHIP, DEPARTMENT = "GC01-02", "GC01", "AGRI"
@@ -43,9 +43,10 @@ async def test_escalate_acknowledge_dispatch_reaches_the_department_and_its_liai
         await live.client.create_chat(title, chat_id=chat_id, chat_type="supergroup", members=members,
                                       admins=[admin_id], owner=admin_id)
 
-    for chat_id, code in ((VILLAGE_GROUP, VILLAGE), (TOWNSHIP_GROUP, TOWNSHIP), (DEPARTMENT_GROUP, DEPARTMENT)):
+    for chat_id, code, purpose in ((VILLAGE_GROUP, VILLAGE, "village"), (TOWNSHIP_GROUP, TOWNSHIP, "township"),
+                                   (DEPARTMENT_GROUP, DEPARTMENT, "department")):
         mark = await driver.say(chat_id, admin_id, f"/bind {code}")
-        await driver.bot_message(chat_id, after=mark, text=f"（{code}）")
+        await driver.bot_message(chat_id, after=mark, text=f"（{code}）的{t(f'purpose-{purpose}')}")
 
     # A village member reports, without photo.
     mark = await driver.say(VILLAGE_GROUP, reporter_id, "/report")
@@ -68,7 +69,9 @@ async def test_escalate_acknowledge_dispatch_reaches_the_department_and_its_liai
         number = await session.scalar(select(Issue.number))
     assert number is not None and number in message_text(village_card)
 
-    # The team lead escalates it with a reason, asked for by a ForceReply that mentions them.
+    # The team lead escalates it with a reason, asked for by a ForceReply that mentions them. Like a person, the
+    # lead presses once the bot has recorded its card (a press within that instant is a sender race of its own).
+    await card_recorded(live.database_url, VILLAGE_GROUP, village_card)
     mark = await driver.press(VILLAGE_GROUP, village_card, lead_id, t("action-escalate"))
     prompt = await driver.bot_message(VILLAGE_GROUP, after=mark, prompting=lead_id,
                                       text=t("ask-escalate", number=number))
@@ -81,6 +84,7 @@ async def test_escalate_acknowledge_dispatch_reaches_the_department_and_its_liai
     assert "需要挖掘机" in message_text(township_card)
 
     # A supervisor acknowledges it and becomes its owner.
+    await card_recorded(live.database_url, TOWNSHIP_GROUP, township_card)
     mark = await driver.press(TOWNSHIP_GROUP, township_card, supervisor_id, t("action-acknowledge"))
     await driver.answer(supervisor_id, after=mark, text=t("done-acknowledge", number=number))
     owner_line = t("card-owner", owner=supervisor.display_name)

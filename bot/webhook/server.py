@@ -1,0 +1,80 @@
+"""`main.py run --webhook`: the Bot API posts updates to this aiohttp server, which also answers /healthz and
+/metrics. Several replicas can run it behind one load balancer (docs/scale-out.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import signal
+
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+
+from bot.app import Running, running
+from bot.config import Settings
+from bot.fsm_redis import redis_of
+from bot.metrics import Metrics
+from bot.webhook.probes import Probes
+
+log = logging.getLogger(__name__)
+
+# How long a stopping replica lets the updates it has accepted finish: one takes well under a second, and a
+# container is killed 10 s after it is told to stop.
+DRAIN_SECONDS = 8.0
+
+
+class DrainingRequestHandler(SimpleRequestHandler):
+    """Answers the Bot API at once and handles each update in the background, as polling does with its
+    tasks, so one slow update does not hold up the Bot API's delivery to this replica. At shutdown it lets
+    the updates in hand finish before the bot's session closes: aiogram would drop them, and the Bot API,
+    having been answered, would not send them again."""
+
+    async def close(self) -> None:
+        in_hand = set(self._background_feed_update_tasks)
+        if in_hand:
+            log.info("webhook: letting %d updates in hand finish", len(in_hand))
+            await asyncio.wait(in_hand, timeout=DRAIN_SECONDS)
+        await super().close()
+
+
+def build_web_app(live: Running, metrics: Metrics, secret: str) -> web.Application:
+    dispatcher = live.app.dispatcher
+    web_app = web.Application()
+    # registered before setup_application, so its shutdown (the drain) runs before the dispatcher's, which
+    # closes the conversation storage the updates in hand still use
+    DrainingRequestHandler(dispatcher, live.bot, secret_token=secret).register(
+        web_app, path=live.app.settings.webhook.path)
+    setup_application(web_app, dispatcher, bot=live.bot)
+    probes = Probes(live.app.engine, live.app.sessionmaker, redis_of(dispatcher.storage), metrics)
+    web_app.router.add_get("/healthz", probes.health)
+    web_app.router.add_get("/metrics", probes.scrape)
+    return web_app
+
+
+async def run_webhook(settings: Settings) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    config = settings.webhook
+    secret = config.secret.get_secret_value()
+    if not secret:
+        secret = secrets.token_urlsafe(32)
+        log.warning("webhook.secret is empty: generated one for this process; replicas must share one, so set it")
+    metrics = Metrics()
+    async with running(settings, metrics) as live:
+        # access logs off: a line per update adds nothing to the load balancer's own logs
+        runner = web.AppRunner(build_web_app(live, metrics, secret), handle_signals=False, access_log=None)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, config.listen_host, config.listen_port).start()
+            # Every replica sets the same URL and secret: repeating it is harmless. The webhook is left in
+            # place at shutdown, since the other replicas still serve it.
+            await live.bot.set_webhook(config.url, secret_token=secret, drop_pending_updates=False,
+                                       allowed_updates=live.app.dispatcher.resolve_used_update_types())
+            log.info("webhook as @%s: %s, listening on %s:%s", live.username, config.url, config.listen_host,
+                     config.listen_port)
+            await stop.wait()
+        finally:
+            await runner.cleanup()

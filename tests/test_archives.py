@@ -1,0 +1,366 @@
+"""Archive workbooks (一乡一库、一村一册、一人一档): sheets, headers, row counts and cells against the database;
+the command line; /export in the township and county groups, allowed and refused."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import itertools
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiogram.methods import SendDocument, SendMessage
+from aiogram.types import BufferedInputFile
+from openpyxl import load_workbook
+from openpyxl.workbook import Workbook
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from bot.config import Settings
+from bot.db import create_sessionmaker
+from bot.export_cli import export_archives
+from bot.i18n import Translator
+from bot.messaging.workbook import Labels, write_archive
+from bot.models import (
+    DepartmentLiaison,
+    Issue,
+    IssueEvent,
+    IssueStatus,
+    Meeting,
+    MeetingKind,
+    Member,
+    Role,
+    RoleName,
+    Team,
+    Unit,
+    Urgency,
+)
+from bot.services import archive
+from bot.services.archive import SHEETS, Directory, SubjectKind, find_subject
+from bot.services.org_import import apply_org
+from bot.services.org_parse import parse_org
+from bot.services.scoring import Month, monthly_scores
+from bot.services.scoring_counts import services_per_member
+from tests.harness.chat import ChatHarness, Person
+from tests.harness.people import as_person, bind, members_with, person
+
+TOWNSHIP_CHAT, COUNTY_CHAT, VILLAGE_CHAT = -100_701, -100_702, -100_703
+ZH_LIBRARY = ["概况", "村", "工作队", "人员", "问题", "处理记录", "会议", "月度得分"]
+FORMULA_LIKE = '=HYPERLINK("http://example.invalid")'
+NOW = datetime(2026, 11, 2, 2, tzinfo=UTC)  # the clock fixture's
+
+
+def utc(month: int, day: int, hour: int = 2) -> datetime:
+    return datetime(2026, month, day, hour, tzinfo=UTC)
+
+
+@dataclass
+class Seeded:
+    reporter: Member
+    mate: Member
+    lead: Member
+    secretary: Member
+
+
+async def seed(session: AsyncSession) -> Seeded:
+    """Three issues in GC01-02's ecology team with their timelines and a joint meeting; one issue elsewhere."""
+    reporter, mate = (await members_with(session, RoleName.member, village="GC01-02", kind="ecology"))[:2]
+    lead = (await members_with(session, RoleName.team_lead, village="GC01-02", kind="ecology"))[0]
+    secretary = (await members_with(session, RoleName.village_secretary, village="GC01-02"))[0]
+    team = await session.scalar(select(Team).join(Unit, Unit.id == Team.village_id)
+                                .where(Unit.code == "GC01-02", Team.kind == "ecology"))
+    elsewhere = await session.scalar(select(Team).join(Unit, Unit.id == Team.village_id)
+                                     .where(Unit.code == "GC02-01", Team.kind == "ecology"))
+    assert team is not None and elsewhere is not None
+    numbers = itertools.count(1)
+
+    def issue(by: Member, description: str, status: IssueStatus, at: Team = team, **fields: Any) -> Issue:
+        created = fields.pop("created", utc(10, 5))
+        row = Issue(number=f"2026-{next(numbers):04d}", village_id=at.village_id, team_id=at.id, kind=at.kind,
+                    reporter_id=by.id, description=description, status=status, created_at=created,
+                    updated_at=created, **fields)
+        session.add(row)
+        return row
+
+    def event(on: Issue, by: Member | None, kind: str, at: datetime, **data: Any) -> None:
+        session.add(IssueEvent(issue_id=on.id, actor_id=by.id if by else None, kind=kind, at=at, data=data))
+
+    first = issue(reporter, "草场围栏损坏", IssueStatus.closed, resolver_id=mate.id, resolved_at=utc(10, 6),
+                  verifier_id=lead.id, closed_at=utc(10, 7), resolution_note="已修好", due_at=utc(10, 12))
+    second = issue(reporter, FORMULA_LIKE + "\x07", IssueStatus.in_progress, urgency=Urgency.urgent,
+                   holder_id=mate.id, created=utc(10, 8))
+    third = issue(mate, "围栏又坏了", IssueStatus.duplicate, created=utc(10, 9), close_reason="同一处")
+    other = issue(reporter, "别的乡镇", IssueStatus.open, at=elsewhere, created=utc(10, 10))
+    await session.flush()
+    third.duplicate_of_id = first.id
+    event(first, reporter, "reported", utc(10, 5), urgency="normal", photos=0)
+    event(first, mate, "claim", utc(10, 5, 3), text=None, **{"from": "open", "to": "in_progress"})
+    event(first, mate, "resolve", utc(10, 6), text="已修好", **{"from": "in_progress", "to": "resolved"})
+    event(first, lead, "verify", utc(10, 7), text=None, **{"from": "resolved", "to": "closed"})
+    event(second, reporter, "reported", utc(10, 8), urgency="urgent", photos=0)
+    event(second, mate, "claim", utc(10, 8, 4), text=None, **{"from": "open", "to": "in_progress"})
+    event(second, mate, "note", utc(10, 9), text="材料已订")
+    event(third, mate, "reported", utc(10, 9), urgency="normal", photos=0)
+    event(third, lead, "duplicate", utc(10, 9, 5), text="同一处", of="2026-0001",
+          **{"from": "open", "to": "duplicate"})
+    event(other, None, "reported", utc(10, 10))
+    session.add(Meeting(unit_id=team.village_id, kind=MeetingKind.joint, held_on=date(2026, 10, 20),
+                        attendees=[reporter.id, mate.id], decisions={"escalated": [second.number]},
+                        recorded_by_id=secretary.id, created_at=utc(10, 20, 9)))
+    await session.commit()
+    return Seeded(reporter, mate, lead, secretary)
+
+
+async def workbook_of(session: AsyncSession, settings: Settings, kind: SubjectKind, code: str,
+                      language: str = "zh", now: datetime = NOW) -> Workbook:
+    directory = await Directory.load(session)
+    subject = find_subject(directory, kind, code)
+    labels = Labels.build(Translator("zh").localizer(language), settings)
+    out = io.BytesIO()
+    await write_archive(session, subject, out, labels=labels, settings=settings, now=now, directory=directory)
+    return load_workbook(io.BytesIO(out.getvalue()))
+
+
+def rows(workbook: Workbook, sheet: str) -> list[tuple[Any, ...]]:
+    return list(workbook[sheet].iter_rows(values_only=True))
+
+
+async def test_township_library_against_the_database(session: AsyncSession, settings: Settings) -> None:
+    people = await seed(session)
+    book = await workbook_of(session, settings, SubjectKind.township, "GC01")
+    assert book.sheetnames == ZH_LIBRARY
+
+    township = await session.scalar(select(Unit).where(Unit.code == "GC01"))
+    assert township is not None
+    village_codes = list(await session.scalars(select(Unit.code).where(Unit.parent_id == township.id)
+                                               .order_by(Unit.code)))
+    assert [row[0] for row in rows(book, "村")[1:]] == village_codes
+
+    issues = rows(book, "问题")
+    assert issues[0][:8] == ("编号", "村编码", "村", "工作队", "上报人", "紧急程度", "层级", "状态")
+    assert [row[0] for row in issues[1:]] == ["2026-0001", "2026-0002", "2026-0003"]  # not GC02's 2026-0004
+    first = dict(zip(issues[0], issues[1], strict=True))
+    assert first["村"] == "角什科村" and first["工作队"] == "生态文明工作队" and first["状态"] == "已销号"
+    assert first["上报人"] == people.reporter.display_name and first["验收人"] == people.lead.display_name
+    assert first["上报时间"] == datetime(2026, 10, 5, 10, 0)  # county time, Asia/Shanghai
+    assert first["办结说明"] == "已修好"
+    assert dict(zip(issues[0], issues[3], strict=True))["重复于"] == "2026-0001"
+    cell = book["问题"].cell(row=3, column=27)
+    assert (cell.value, cell.data_type) == (FORMULA_LIKE, "s")  # stays text; the control character is gone
+
+    events = await session.scalar(select(func.count()).select_from(IssueEvent).join(Issue)
+                                  .where(Issue.number.in_(["2026-0001", "2026-0002", "2026-0003"])))
+    timeline = rows(book, "处理记录")
+    assert len(timeline) == 1 + events == 1 + 9
+    verify = dict(zip(timeline[0], timeline[4], strict=True))
+    assert (verify["编号"], verify["操作"], verify["操作人"]) == ("2026-0001", "验收销号", people.lead.display_name)
+    assert (verify["原状态"], verify["新状态"], verify["时间"]) == ("已办结待验收", "已销号", datetime(2026, 10, 7, 10))
+    assert dict(zip(timeline[0], timeline[9], strict=True))["说明"] == "同一处"
+
+    meetings = rows(book, "会议")
+    assert len(meetings) == 2
+    assert meetings[1][:6] == (datetime(2026, 10, 20), "GC01-02", "角什科村", "季度联席会", 2,
+                               f"{people.reporter.display_name}、{people.mate.display_name}")
+    assert meetings[1][6] == "2026-0002"
+
+    village_ids = list(await session.scalars(select(Unit.id).where(Unit.parent_id == township.id)))
+    team_ids = select(Team.id).where(Team.village_id.in_(village_ids))
+    liaisons = select(DepartmentLiaison.member_id).where(DepartmentLiaison.township_id == township.id)
+    expected = await session.scalar(select(func.count(func.distinct(Member.id))).join(Role).where(or_(
+        Role.team_id.in_(team_ids), Role.unit_id.in_([*village_ids, township.id]), Member.id.in_(liaisons))))
+    assert len(rows(book, "人员")) == 1 + expected
+
+    scores = rows(book, "月度得分")
+    teams = await session.scalar(select(func.count()).select_from(Team).where(Team.village_id.in_(village_ids)))
+    assert len(scores) == 1 + 2 * (1 + len(village_ids) + teams)  # October and November, township first
+    october = await monthly_scores(session, settings, 2026, 10, now=NOW, township_id=township.id)
+    assert scores[1][:6] == ("2026-10", "乡镇", "GC01", "沙柳河镇", None, october.townships[township.id].shown)
+    overview = dict(rows(book, "概况")[1:])
+    assert (overview["档案"], overview["问题数"], overview["未办结"], overview["已销号"]) == ("一乡一库", 3, 1, 1)
+
+
+async def test_village_register_in_english(session: AsyncSession, settings: Settings) -> None:
+    await seed(session)
+    book = await workbook_of(session, settings, SubjectKind.village, "GC01-02", language="en")
+    assert book.sheetnames == ["Overview", "Teams", "Members", "Issues", "Timeline", "Meetings", "Monthly scores"]
+    issues = rows(book, "Issues")
+    assert issues[0][:4] == ("Number", "Village code", "Village", "Team")
+    assert issues[1][7] == "signed off" and issues[2][5] == "urgent"
+    teams = await session.scalar(select(func.count()).select_from(Team).join(Unit, Unit.id == Team.village_id)
+                                 .where(Unit.code == "GC01-02"))
+    assert len(rows(book, "Teams")) == 1 + teams
+    assert dict(rows(book, "Overview")[1:])["Archive"] == "Village register"
+
+
+async def test_member_files(session: AsyncSession, settings: Settings) -> None:
+    people = await seed(session)
+    reporter = await workbook_of(session, settings, SubjectKind.member, people.reporter.code)
+    assert reporter.sheetnames == ["概况", "角色", "上报的问题", "办结", "验收", "考核贡献"]
+    assert [row[0] for row in rows(reporter, "上报的问题")[1:]] == ["2026-0001", "2026-0002", "2026-0004"]
+    assert rows(reporter, "角色")[1] == ("队员", "GC01-02", "角什科村", "生态文明工作队")
+
+    mate = await workbook_of(session, settings, SubjectKind.member, people.mate.code)
+    assert rows(mate, "办结")[1:] == [(datetime(2026, 10, 6, 10), "2026-0001", "角什科村", "生态文明工作队", "办结",
+                                       "已修好", "已销号")]
+    contribution = rows(mate, "考核贡献")
+    assert [row[0] for row in contribution[1:]] == ["2026-10", "2026-11"]
+    october = await monthly_scores(session, settings, 2026, 10, now=NOW)
+    logged = services_per_member(Month(2026, 10).start(settings.tz), Month(2026, 11).start(settings.tz))
+    services = {member: n for member, n in await session.execute(select(logged.c.member_id, logged.c.services))}
+    team = next(t for t in october.teams.values() if t.code == "GC01-02/ecology")
+    assert contribution[1][4:6] == (team.shown, services.get(people.mate.id, 0))
+
+    lead = await workbook_of(session, settings, SubjectKind.member, people.lead.code)
+    assert [row[1:5] for row in rows(lead, "验收")[1:]] == [("2026-0001", "角什科村", "生态文明工作队", "验收销号")]
+    overview = dict(rows(lead, "概况")[1:])
+    assert (overview["档案"], overview["验收次数"], overview["角色"]) == ("一人一档", 1, "队长")
+
+
+def test_every_sheet_and_header_has_words_in_both_languages(settings: Settings) -> None:
+    translator = Translator("zh")
+    for language in ("zh", "en"):
+        labels = Labels.build(translator.localizer(language), settings)
+        assert all(not name.startswith("archive-") for name in labels.sheets.values()), language
+        assert all(not header.startswith("archive-") for header in labels.headers.values()), language
+        assert len(set(labels.sheets.values())) == len(SHEETS)
+        for spec in SHEETS:
+            headers = [labels.headers[column.key] for column in spec.columns]
+            assert len(set(headers)) == len(headers), (language, spec.key)
+
+
+SMALL_ORG = b"""
+[county]
+code = "C"
+name = "County"
+[[townships]]
+code = "T1"
+name = "Town"
+[[villages]]
+code = "V1"
+name = "Village/one"
+township = "T1"
+teams = ["ecology"]
+[[villages]]
+code = "V2"
+name = "Village two"
+township = "T1"
+teams = ["ecology", "culture"]
+[[members]]
+code = "M1"
+name = "Lead"
+village = "V1"
+team = "ecology"
+roles = ["team_lead"]
+[[members]]
+code = "M2"
+name = "Boss"
+roles = ["admin"]
+"""
+
+
+def files(folder: Path) -> list[str]:
+    return sorted(str(path.relative_to(folder)) for path in folder.rglob("*") if path.is_file())
+
+
+def _args(out: Path, **which: Any) -> argparse.Namespace:
+    base = {"township": None, "village": None, "member": None, "all": False, "lang": None, "out": out}
+    return argparse.Namespace(**{**base, **which})
+
+
+async def test_command_line_writes_every_archive(empty_engine: AsyncEngine, settings: Settings,
+                                                 tmp_path: Path, capsys: Any) -> None:
+    async with create_sessionmaker(empty_engine).begin() as session:
+        await apply_org(session, parse_org(SMALL_ORG, settings.kind_keys))
+    settings = settings.model_copy(update={"database_url": empty_engine.url.render_as_string(hide_password=False)})
+
+    out = tmp_path / "archives"
+    assert await export_archives(settings, _args(out, all=True)) == 0
+    assert files(out) == ["members/M1_Lead.xlsx", "members/M2_Boss.xlsx", "townships/T1_Town.xlsx",
+                       "villages/V1_Village_one.xlsx", "villages/V2_Village two.xlsx"]
+    assert "wrote 5 workbooks" in capsys.readouterr().out
+    assert load_workbook(out / "townships/T1_Town.xlsx").sheetnames == ZH_LIBRARY
+
+    assert await export_archives(settings, _args(tmp_path / "one", village="v2", lang="en")) == 0
+    book = load_workbook(tmp_path / "one" / "V2_Village two.xlsx")
+    kinds = [settings.kind(key) for key in ("ecology", "culture")]
+    assert [row[2] for row in book["Teams"].iter_rows(min_row=2, values_only=True)] == [k.en for k in kinds if k]
+    assert await export_archives(settings, _args(tmp_path, member="M9")) == 1
+    assert "no such member: M9" in capsys.readouterr().err
+
+
+def _document(requests: list[Any]) -> tuple[BufferedInputFile, str]:
+    sent = [r for r in requests if isinstance(r, SendDocument)]
+    assert len(sent) == 1, requests
+    document = sent[0].document
+    assert isinstance(document, BufferedInputFile)
+    return document, sent[0].caption or ""
+
+
+def _replies(requests: list[Any]) -> list[str]:
+    assert not any(isinstance(r, SendDocument) for r in requests)
+    return [r.text for r in requests if isinstance(r, SendMessage)]
+
+
+async def test_export_in_the_township_group(harness: ChatHarness, session: AsyncSession,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    await seed(session)
+    await bind(session, TOWNSHIP_CHAT, "GC01")
+    harness.group(TOWNSHIP_CHAT, "GC01")
+    supervisor = await person(session, RoleName.township_supervisor, township="GC01")
+
+    document, caption = _document(await harness.send(supervisor, TOWNSHIP_CHAT, "/export"))
+    assert document.filename == "GC01_沙柳河镇_2026-11-02.xlsx"
+    assert "一乡一库" in caption and "沙柳河镇" in caption
+    book = load_workbook(io.BytesIO(document.data))
+    assert book.sheetnames == ZH_LIBRARY and len(rows(book, "问题")) == 1 + 3
+
+    document, _ = _document(await harness.send(supervisor, TOWNSHIP_CHAT, "/export gc01-02"))
+    assert document.filename.startswith("GC01-02_角什科村_")
+    assert "村" not in load_workbook(io.BytesIO(document.data)).sheetnames
+
+    english = Person(supervisor.telegram_id, supervisor.first_name, supervisor.username, "en")
+    document, caption = _document(await harness.send(english, TOWNSHIP_CHAT, "/export"))
+    assert caption.startswith("📚 Township library") and "Issues" in load_workbook(io.BytesIO(document.data)).sheetnames
+
+    assert _replies(await harness.send(supervisor, TOWNSHIP_CHAT, "/export GC02-01")) == [
+        "本群范围内没有代码为“GC02-01”的乡镇或村。"]
+
+    monkeypatch.setattr(archive, "CHAT_MAX_ISSUES", 2)
+    assert _replies(await harness.send(supervisor, TOWNSHIP_CHAT, "/export")) == [
+        "这里有 3 个问题，超过了在群里发送的上限（2 个）。请管理员用命令行导出：main.py export。"]
+
+
+async def test_export_is_refused_to_others_and_elsewhere(harness: ChatHarness, session: AsyncSession) -> None:
+    await bind(session, TOWNSHIP_CHAT, "GC01")
+    await bind(session, VILLAGE_CHAT, "GC01-02")
+    harness.group(TOWNSHIP_CHAT, "GC01")
+    harness.group(VILLAGE_CHAT, "GC01-02")
+    refusal = "只有本乡镇的督导员、县领导或管理员可以导出档案。"
+    member = await person(session, RoleName.member, village="GC01-02", kind="ecology")
+    secretary = await person(session, RoleName.village_secretary, village="GC01-02")
+    other_supervisor = await person(session, RoleName.township_supervisor, township="GC02")
+    for who in (member, secretary, other_supervisor):
+        assert _replies(await harness.send(who, TOWNSHIP_CHAT, "/export")) == [refusal]
+    stranger = Person(9_999_999, "stranger")
+    assert _replies(await harness.send(stranger, TOWNSHIP_CHAT, "/export")) == [refusal]
+    supervisor = await person(session, RoleName.township_supervisor, township="GC01")
+    assert _replies(await harness.send(supervisor, VILLAGE_CHAT, "/export")) == [
+        "/export 只能在乡镇督导群或县总督导群中使用。"]
+    assert _replies(await harness.send(supervisor, supervisor.telegram_id, "/export")) == [
+        "/export 只能在乡镇督导群或县总督导群中使用。"]
+
+
+async def test_export_in_the_county_group(harness: ChatHarness, session: AsyncSession) -> None:
+    await bind(session, COUNTY_CHAT, "GC")
+    harness.group(COUNTY_CHAT, "GC")
+    admin = as_person((await members_with(session, RoleName.admin))[0])
+    document, caption = _document(await harness.send(admin, COUNTY_CHAT, "/export"))
+    assert document.filename.startswith("GC_刚察县_") and "全县档案库" in caption
+    book = load_workbook(io.BytesIO(document.data))
+    assert len(rows(book, "村")) == 1 + 31 and len(rows(book, "人员")) == 1 + 473
+    supervisor = await person(session, RoleName.township_supervisor, township="GC01")
+    assert _replies(await harness.send(supervisor, COUNTY_CHAT, "/export")) == [
+        "只有本乡镇的督导员、县领导或管理员可以导出档案。"]
