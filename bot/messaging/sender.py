@@ -206,6 +206,10 @@ class Sender:
         try:
             await self.limits.acquire(row.chat_id)
             await self._renew_claim_if_old(row)
+        except LostClaim:
+            coroutine.close()  # the request was never started: nothing to send, nothing to leak
+            raise
+        try:
             return await coroutine
         except TelegramRetryAfter as error:
             raise Retry(float(error.retry_after), error.message, counts=False) from None
