@@ -31,7 +31,7 @@ from tests.e2e.crowd import UPDATES_PER_REPORT, Crowd, Seat, open_groups, team_s
 from tests.e2e.fleet import county_database, drop_database, fleet, forget_bot_keys, random_token
 from tests.e2e.support import inspect_database
 
-DATABASE = "five_teams_bench_replicas"
+DATABASE = f"five_teams_bench_replicas_{os.getpid()}"
 DEFAULT_DATABASE = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/15"
 # Telegram's outgoing limits would make the burst wait on the outbox (cards, edits) rather than on handling.

@@ -58,6 +58,7 @@ def build_dispatcher(
 ) -> Dispatcher:
     storage: BaseStorage
     isolation: BaseEventIsolation
+    in_transaction: SQLAlchemyStorage | None
     if settings.redis_url:  # several replicas: any of them may take a member's next step
         storage, isolation = redis_fsm(settings.redis_url)
         in_transaction = None

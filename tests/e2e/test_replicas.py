@@ -28,7 +28,7 @@ from tests.e2e.support import eventually, inspect_database, message_text
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
-DATABASE = "five_teams_replicas"
+DATABASE = f"five_teams_replicas_{os.getpid()}"  # runs side by side do not meet
 GROUPS, PER_GROUP, REPLICAS = 10, 3, 2
 PRESSES_PER_REPORT = 6  # team, no photo, no place, urgency, confirm, the claim
 SETTLE_SECONDS = 30.0  # for the last outbox rows (one message a second per chat) and counters
