@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
-    Enum,
     Float,
     ForeignKey,
     Index,
@@ -20,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.models.base import Base, UTCDateTime, utcnow
+from bot.models.base import Base, UTCDateTime, string_enum, utcnow
 
 
 class IssueStatus(enum.StrEnum):
@@ -44,10 +43,6 @@ class IssueLevel(enum.StrEnum):
 class Urgency(enum.StrEnum):
     normal = "normal"
     urgent = "urgent"
-
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(cls, name=name, native_enum=False, length=32, validate_strings=True)
 
 
 class NumberCounter(Base):
@@ -81,9 +76,9 @@ class Issue(Base):
     place_text: Mapped[str | None] = mapped_column(String(500))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
-    urgency: Mapped[Urgency] = mapped_column(_enum(Urgency, "urgency"), default=Urgency.normal)
-    level: Mapped[IssueLevel] = mapped_column(_enum(IssueLevel, "issue_level"), default=IssueLevel.village)
-    status: Mapped[IssueStatus] = mapped_column(_enum(IssueStatus, "issue_status"), default=IssueStatus.open)
+    urgency: Mapped[Urgency] = mapped_column(string_enum(Urgency, "urgency"), default=Urgency.normal)
+    level: Mapped[IssueLevel] = mapped_column(string_enum(IssueLevel, "issue_level"), default=IssueLevel.village)
+    status: Mapped[IssueStatus] = mapped_column(string_enum(IssueStatus, "issue_status"), default=IssueStatus.open)
     holder_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"), index=True)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -120,7 +115,7 @@ class IssuePhoto(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     issue_id: Mapped[int] = mapped_column(ForeignKey("issue.id", ondelete="CASCADE"), index=True)
     file_id: Mapped[str] = mapped_column(String(255))
-    stage: Mapped[PhotoStage] = mapped_column(_enum(PhotoStage, "photo_stage"), default=PhotoStage.report)
+    stage: Mapped[PhotoStage] = mapped_column(string_enum(PhotoStage, "photo_stage"), default=PhotoStage.report)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 

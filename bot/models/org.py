@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from bot.models.base import Base, UTCDateTime, utcnow
+from bot.models.base import Base, UTCDateTime, string_enum, utcnow
 
 
 class UnitLevel(enum.StrEnum):
@@ -34,17 +34,13 @@ class ChatPurpose(enum.StrEnum):
     department = "department"
 
 
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(cls, name=name, native_enum=False, length=32, validate_strings=True)
-
-
 class Unit(Base):
     __tablename__ = "unit"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    level: Mapped[UnitLevel] = mapped_column(_enum(UnitLevel, "unit_level"))
+    level: Mapped[UnitLevel] = mapped_column(string_enum(UnitLevel, "unit_level"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
 
     parent: Mapped[Unit | None] = relationship(remote_side="Unit.id", lazy="raise")
@@ -88,7 +84,7 @@ class Role(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
-    role: Mapped[RoleName] = mapped_column(_enum(RoleName, "role_name"))
+    role: Mapped[RoleName] = mapped_column(string_enum(RoleName, "role_name"))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
@@ -110,7 +106,7 @@ class ChatBinding(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger, unique=True)
-    purpose: Mapped[ChatPurpose] = mapped_column(_enum(ChatPurpose, "chat_purpose"))
+    purpose: Mapped[ChatPurpose] = mapped_column(string_enum(ChatPurpose, "chat_purpose"))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), unique=True)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), unique=True)
     forum_topic_id: Mapped[int | None] = mapped_column(BigInteger)
@@ -133,7 +129,7 @@ class JoinRequest(Base):
     telegram_id: Mapped[int] = mapped_column(BigInteger, index=True)
     username: Mapped[str | None] = mapped_column(String(64))
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
-    status: Mapped[JoinStatus] = mapped_column(_enum(JoinStatus, "join_status"), default=JoinStatus.pending)
+    status: Mapped[JoinStatus] = mapped_column(string_enum(JoinStatus, "join_status"), default=JoinStatus.pending)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
