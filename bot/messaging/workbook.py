@@ -43,7 +43,7 @@ from bot.services.archive import (
     Subject,
 )
 from bot.services.lifecycle import Action
-from bot.services.roster import RosterFormat
+from bot.services.roster import COLUMN_KEYS, RosterFormat
 from bot.services.spreadsheet import text_cell
 
 BOLD = Font(bold=True)
@@ -59,8 +59,7 @@ Progress = Callable[[str, int], None]  # (sheet name, rows written so far in it)
 def roster_format(translator: Translator, settings: Settings) -> RosterFormat:
     zh, en = translator.localizer("zh"), translator.localizer("en")
     return RosterFormat(
-        labels={key: zh(f"roster-col-{key}") for key in ("code", "name", "roles", "village", "team", "township",
-                                                          "department", "telegram_id", "username", "phone")},
+        labels={key: zh(f"roster-col-{key}") for key in COLUMN_KEYS},
         sheet=zh("roster-sheet"),
         codes_sheet=zh("roster-codes-sheet"),
         codes_headers=(zh("roster-codes-col-what"), zh("roster-codes-col-code"), zh("roster-codes-col-name"),
@@ -77,7 +76,7 @@ class Labels:
     sheets: dict[str, str]
     headers: dict[str, str]
     values: dict[Show, dict[str, str]]
-    other: dict[str, str]            # overview items, titles, yes/no, the list separator
+    other: dict[str, str]            # the archives' titles, yes and no
     separator: str
 
     @classmethod
