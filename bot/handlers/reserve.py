@@ -1,4 +1,4 @@
-"""/reserve CODE note: put a member in the reserve-cadre pool (后备干部); /reserve alone: the pool you keep;
+"""/reserve CODE note: put a member in the reserve-cadre pool; /reserve alone: the pool you keep;
 /unreserve CODE: take a member out. Village secretaries for their village's members, admins for anyone."""
 
 from __future__ import annotations
