@@ -18,7 +18,9 @@ from bot.config import LANGUAGES, Settings
 from bot.db import create_engine, create_sessionmaker
 from bot.i18n import Translator
 from bot.messaging.workbook import Labels, Written, archive_filename, roster_format, write_archive
-from bot.services.archive import Directory, ScoreCache, Subject, SubjectKind, all_subjects, find_subject
+from bot.services.archive_directory import Directory, Subject, SubjectKind
+from bot.services.archive_source import ScoreCache
+from bot.services.archive_subjects import all_subjects, find_subject
 from bot.services.errors import NotFound
 from bot.services.org_model import OrgFileError
 from bot.services.roster import org_structure, roster_rows, write_roster_csv, write_roster_xlsx

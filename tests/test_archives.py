@@ -38,8 +38,10 @@ from bot.models import (
     Unit,
     Urgency,
 )
-from bot.services import archive
-from bot.services.archive import SHEETS, Directory, SubjectKind, find_subject
+from bot.services import archive_subjects
+from bot.services.archive_directory import Directory, SubjectKind
+from bot.services.archive_sheets import SHEETS
+from bot.services.archive_subjects import find_subject
 from bot.services.org_import import apply_org
 from bot.services.org_parse import parse_org
 from bot.services.scoring import Month, monthly_scores
@@ -328,7 +330,7 @@ async def test_export_in_the_township_group(harness: ChatHarness, session: Async
     assert _replies(await harness.send(supervisor, TOWNSHIP_CHAT, "/export GC02-01")) == [
         "本群范围内没有代码为“GC02-01”的乡镇或村。"]
 
-    monkeypatch.setattr(archive, "CHAT_MAX_ISSUES", 2)
+    monkeypatch.setattr(archive_subjects, "CHAT_MAX_ISSUES", 2)
     assert _replies(await harness.send(supervisor, TOWNSHIP_CHAT, "/export")) == [
         "这里有 3 个问题，超过了在群里发送的上限（2 个）。请管理员用命令行导出：main.py export。"]
 

@@ -17,7 +17,7 @@ from bot.i18n import Localizer
 from bot.messaging.text import local_date
 from bot.messaging.workbook import Labels, archive_filename, write_archive
 from bot.services.actors import Actor
-from bot.services.archive import chat_subject
+from bot.services.archive_subjects import chat_subject
 from bot.services.chats import BoundChat
 
 

@@ -29,19 +29,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.i18n import Localizer, Translator
 from bot.models import IssueLevel, IssueStatus, MeetingKind, RoleName, Urgency
-from bot.services.archive import (
-    OVERVIEW_ITEMS,
-    SHEETS,
-    TITLES,
-    Archive,
-    Directory,
-    Label,
-    Row,
-    ScoreCache,
-    SheetSpec,
-    Show,
-    Subject,
-)
+from bot.services.archive import Archive
+from bot.services.archive_directory import Directory, Subject
+from bot.services.archive_sheets import OVERVIEW_ITEMS, SHEETS, TITLES, Label, Row, SheetSpec, Show
+from bot.services.archive_source import ScoreCache
 from bot.services.lifecycle import Action
 from bot.services.roster import COLUMN_KEYS, RosterFormat
 from bot.services.spreadsheet import text_cell
