@@ -54,6 +54,7 @@ from bot.clock import Clock
 from bot.config import Settings, load_settings
 from bot.db import create_engine, create_sessionmaker
 from bot.i18n import Translator
+from bot.messaging.pacing import Pacer
 from bot.messaging.sender import Sender
 from bot.models import OutboxMessage, OutboxStatus
 from bot.services.outbox import enqueue_notice
@@ -104,14 +105,15 @@ class Profile:
 
 
 class TimedLimiter:
-    """An AsyncLimiter that records how long each acquire waited."""
+    """A limiter (the overall Pacer or an AsyncLimiter bucket) that records how long each acquire waited."""
 
-    def __init__(self, limiter: AsyncLimiter, name: str, profile: Profile, *, grants: list[float] | None = None):
+    def __init__(self, limiter: Pacer | AsyncLimiter, name: str, profile: Profile, *,
+                 grants: list[float] | None = None):
         self._limiter, self._name, self._profile, self._grants = limiter, name, profile, grants
 
-    async def acquire(self, amount: float = 1) -> None:
+    async def acquire(self) -> None:
         start = time.perf_counter()
-        await self._limiter.acquire(amount)
+        await self._limiter.acquire()
         self._profile.add(self._name, time.perf_counter() - start)
         if self._grants is not None:
             self._grants.append(time.time())

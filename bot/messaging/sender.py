@@ -23,7 +23,6 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.types import BufferedInputFile
-from aiolimiter import AsyncLimiter
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -31,6 +30,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Translator
 from bot.messaging.cards import Card
+from bot.messaging.pacing import Limits
 from bot.messaging.render import card_for_chat
 from bot.messaging.reports import renderers
 from bot.messaging.text import split_message
@@ -70,30 +70,6 @@ class Permanent(Exception):
     def __init__(self, reason: str, *, chat_problem: bool) -> None:
         super().__init__(reason)
         self.reason, self.chat_problem = reason, chat_problem
-
-
-class Limits:
-    """Pacing buckets (aiolimiter) for overall, per-group-per-minute and per-chat limits.
-
-    Each bucket holds a single token refilled at the limit's rate: a full bucket of 30 would let 30 messages out
-    at once and break Telegram's sliding one-second window. The overall rate keeps a little headroom for jitter.
-    """
-
-    HEADROOM = 0.97
-
-    def __init__(self, settings: Settings) -> None:
-        self._delivery = settings.delivery
-        self.overall = AsyncLimiter(1, 1 / (settings.delivery.overall_per_second * self.HEADROOM))
-        self._groups: dict[int, AsyncLimiter] = {}
-        self._chats: dict[int, AsyncLimiter] = {}
-
-    async def acquire(self, chat_id: int) -> None:
-        if chat_id < 0:
-            group = self._groups.setdefault(chat_id, AsyncLimiter(1, 60 / self._delivery.group_per_minute))
-            await group.acquire()
-        chat = self._chats.setdefault(chat_id, AsyncLimiter(1, 1 / self._delivery.chat_per_second))
-        await chat.acquire()
-        await self.overall.acquire()
 
 
 class Sender:
