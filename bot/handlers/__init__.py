@@ -6,6 +6,7 @@ from aiogram import Router
 
 from bot.handlers import (
     binding,
+    chat_events,
     common,
     errors,
     export,
@@ -25,6 +26,7 @@ def build_router() -> Router:
     root = Router(name="root")
     root.include_routers(
         errors.build(),
+        chat_events.build(),  # before the conversations: a migration is nobody's answer to a prompt
         common.build(),
         binding.build(),
         joining.build(),

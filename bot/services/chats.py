@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import ChatBinding, ChatPurpose, Department, Unit, UnitLevel
@@ -103,14 +103,6 @@ async def unbind_chat(session: AsyncSession, actor: Actor | None, *, chat_id: in
     await session.delete(existing.binding)
     await session.flush()
     return existing
-
-
-async def migrate_chat(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> bool:
-    """A group upgraded to a supergroup changes id; the binding follows it."""
-    result = await session.execute(
-        update(ChatBinding).where(ChatBinding.chat_id == old_chat_id).values(chat_id=new_chat_id)
-    )
-    return bool(result.rowcount)
 
 
 async def chat_for_unit(session: AsyncSession, unit_id: int) -> int | None:

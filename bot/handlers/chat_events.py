@@ -1,0 +1,40 @@
+"""What Telegram says about a chat itself. A group upgraded to a supergroup changes id: the old group gets
+`migrate_to_chat_id`, the new supergroup `migrate_from_chat_id`, and the binding follows whichever comes first."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiogram import Router
+from aiogram.filters import Filter
+from aiogram.types import Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.services.chat_migration import migrate_chat
+
+log = logging.getLogger(__name__)
+
+
+class Migration(Filter):
+    """The group's old and new ids, from either of the two messages (each only in the kind of chat it belongs to)."""
+
+    async def __call__(self, message: Message) -> bool | dict[str, Any]:
+        if message.migrate_to_chat_id is not None and message.chat.type == "group":
+            return {"old_chat_id": message.chat.id, "new_chat_id": message.migrate_to_chat_id}
+        if message.migrate_from_chat_id is not None and message.chat.type == "supergroup":
+            return {"old_chat_id": message.migrate_from_chat_id, "new_chat_id": message.chat.id}
+        return False
+
+
+async def on_migration(message: Message, session: AsyncSession, clock: Clock, old_chat_id: int,
+                       new_chat_id: int) -> None:
+    moved = await migrate_chat(session, old_chat_id=old_chat_id, new_chat_id=new_chat_id, now=clock.now())
+    log.info("chat %s became %s: %s", old_chat_id, new_chat_id, moved)
+
+
+def build() -> Router:
+    router = Router(name="chat_events")
+    router.message.register(on_migration, Migration())
+    return router
