@@ -23,7 +23,8 @@ from bot.services.archive_source import ScoreCache
 from bot.services.archive_subjects import all_subjects, find_subject
 from bot.services.errors import NotFound
 from bot.services.org_model import OrgFileError
-from bot.services.roster import org_structure, roster_rows, write_roster_csv, write_roster_xlsx
+from bot.services.roster_export import roster_rows, write_roster_csv, write_roster_xlsx
+from bot.services.roster_import import org_structure
 
 FOLDERS = {SubjectKind.township: "townships", SubjectKind.village: "villages", SubjectKind.member: "members"}
 

@@ -24,14 +24,9 @@ from bot.messaging.workbook import roster_format
 from bot.models import DepartmentLiaison, Member, Role
 from bot.services.org_import import apply_org, org_counts
 from bot.services.org_model import OrgFileError, Problem
-from bot.services.roster import (
-    RosterFormat,
-    org_structure,
-    roster_from_file,
-    roster_rows,
-    write_roster_csv,
-    write_roster_xlsx,
-)
+from bot.services.roster_export import roster_rows, write_roster_csv, write_roster_xlsx
+from bot.services.roster_format import RosterFormat
+from bot.services.roster_import import org_structure, roster_from_file
 from tests.conftest import SAMPLE_COUNTY
 
 SHEET = "花名册 roster"
@@ -287,7 +282,7 @@ def test_command_line_export_import_and_rejection(tmp_path: Path) -> None:
 
 
 def test_a_new_workbook_without_the_columns_says_which_are_missing(fmt: RosterFormat) -> None:
-    from bot.services.roster import read_roster
+    from bot.services.roster_read import read_roster
 
     workbook = Workbook()
     workbook.active.append(["姓名", "电话"])

@@ -21,8 +21,6 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,10 +32,9 @@ from bot.services.archive_directory import Directory, Subject
 from bot.services.archive_sheets import OVERVIEW_ITEMS, SHEETS, TITLES, Label, Row, SheetSpec, Show
 from bot.services.archive_source import ScoreCache
 from bot.services.lifecycle import Action
-from bot.services.roster import COLUMN_KEYS, RosterFormat
-from bot.services.spreadsheet import text_cell
+from bot.services.roster_format import COLUMN_KEYS, RosterFormat
+from bot.services.spreadsheet import header_sheet, text_cell
 
-BOLD = Font(bold=True)
 MOMENT_FORMAT = "yyyy-mm-dd hh:mm"
 DAY_FORMAT = "yyyy-mm-dd"
 # Events written by the SLA sweep and the report flow rather than by a lifecycle action.
@@ -102,16 +99,8 @@ class ArchiveBook:
 
     def add_sheet(self, spec: SheetSpec) -> WriteOnlyWorksheet:
         title = self.labels.sheets[spec.key]
-        sheet = self.workbook.create_sheet(title)
-        for index, column in enumerate(spec.columns, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = column.width
-        sheet.freeze_panes = "A2"
-        header = []
-        for column in spec.columns:
-            cell = WriteOnlyCell(sheet, value=self.labels.headers[column.key])
-            cell.font = BOLD
-            header.append(cell)
-        sheet.append(header)
+        sheet = header_sheet(self.workbook, title, [self.labels.headers[column.key] for column in spec.columns],
+                             [column.width for column in spec.columns])
         self.rows[title] = 0
         return sheet
 
