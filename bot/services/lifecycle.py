@@ -1,13 +1,10 @@
-"""The life cycle of an issue (DESIGN §5): who may do what, at which level and state, and what it changes.
-
-One table (RULES) holds every action; `perform` applies one in the caller's transaction, writes its audit
-event and queues the card edits and notices it causes, or refuses without leaving a trace.
+"""Applying the life cycle (DESIGN §5): `perform` checks an action against the rule table
+(bot/services/lifecycle_rules.py) and the permission matrix (bot/services/permissions.py), applies it in the
+caller's transaction and writes its audit event, or refuses without leaving a trace.
 """
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,134 +26,13 @@ from bot.models import (
 )
 from bot.services.actors import Actor
 from bot.services.errors import Conflict, DomainError, NotAllowed, NotFound
+from bot.services.lifecycle_rules import RULES, Action, Where
+from bot.services.lifecycle_rules import buttons_for as buttons_for  # re-exported: callers import it from here
+from bot.services.permissions import ITEM_PERMISSIONS, item_place, ties
 
 MAX_TEXT = 2000
 S = IssueStatus
 L = IssueLevel
-LIVE = frozenset({S.open, S.in_progress, S.resolved})
-WORKING = frozenset({S.open, S.in_progress})
-UPPER = frozenset({L.township, L.county})
-
-
-class Action(enum.StrEnum):
-    # village
-    claim = "claim"
-    note = "note"
-    resolve = "resolve"
-    verify = "verify"
-    reopen = "reopen"
-    withdraw = "withdraw"
-    duplicate = "duplicate"
-    escalate = "escalate"
-    # township and county supervision
-    acknowledge = "acknowledge"
-    dispatch = "dispatch"
-    send_back = "send_back"
-    sign_off = "sign_off"
-    unmet = "unmet"
-    # county department
-    task_ack = "task_ack"
-    task_note = "task_note"
-    task_resolve = "task_resolve"
-
-
-@dataclass(frozen=True)
-class Where:
-    """What the permission rules need to know about an issue's place in the organisation."""
-
-    village_id: int
-    township_id: int | None
-
-
-Allowed = Callable[[Actor, Issue, Where], bool]
-
-
-def _team_worker(actor: Actor, issue: Issue, where: Where) -> bool:
-    return actor.in_team(issue.team_id) or actor.secretary_of(issue.village_id) or issue.holder_id == actor.id
-
-
-def _lead(actor: Actor, issue: Issue, where: Where) -> bool:
-    return actor.leads_team(issue.team_id) or actor.secretary_of(issue.village_id)
-
-
-def _verifier(actor: Actor, issue: Issue, where: Where) -> bool:
-    return issue.reporter_id == actor.id or _lead(actor, issue, where)
-
-
-def _note_taker(actor: Actor, issue: Issue, where: Where) -> bool:
-    return _team_worker(actor, issue, where) or issue.reporter_id == actor.id
-
-
-def _supervisor(actor: Actor, issue: Issue, where: Where) -> bool:
-    if issue.level == L.county:
-        return actor.is_county
-    return where.township_id is not None and actor.supervises(where.township_id)
-
-
-def _liaison(actor: Actor, issue: Issue, where: Where) -> bool:
-    return issue.department_id is not None and issue.department_id in actor.liaison_departments()
-
-
-@dataclass(frozen=True)
-class Rule:
-    levels: frozenset[IssueLevel]
-    from_states: frozenset[IssueStatus]
-    to_state: IssueStatus | None
-    needs_text: bool
-    refusal: str
-    allowed: Allowed
-
-
-VILLAGE = frozenset({L.village})
-RULES: dict[Action, Rule] = {
-    Action.claim: Rule(VILLAGE, frozenset({S.open}), S.in_progress, False, "refuse-team-only", _team_worker),
-    Action.note: Rule(VILLAGE, LIVE, None, True, "refuse-team-only", _note_taker),
-    Action.resolve: Rule(VILLAGE, frozenset({S.in_progress}), S.resolved, True, "refuse-team-only", _team_worker),
-    Action.verify: Rule(VILLAGE, frozenset({S.resolved}), S.closed, False, "refuse-verifier-only", _verifier),
-    Action.reopen: Rule(VILLAGE, frozenset({S.resolved}), S.in_progress, True, "refuse-verifier-only", _verifier),
-    Action.withdraw: Rule(VILLAGE, LIVE, S.withdrawn, True, "refuse-lead-only", _lead),
-    Action.duplicate: Rule(VILLAGE, LIVE, S.duplicate, True, "refuse-lead-only", _lead),
-    Action.escalate: Rule(VILLAGE, WORKING, S.open, True, "refuse-escalate-lead-only", _lead),
-    Action.acknowledge: Rule(UPPER, frozenset({S.open}), S.in_progress, False, "refuse-supervisor-only",
-                             _supervisor),
-    Action.dispatch: Rule(UPPER, WORKING, S.in_progress, False, "refuse-supervisor-only", _supervisor),
-    Action.send_back: Rule(UPPER, LIVE, None, True, "refuse-supervisor-only", _supervisor),
-    Action.sign_off: Rule(UPPER, frozenset({S.resolved}), S.closed, False, "refuse-supervisor-only", _supervisor),
-    Action.unmet: Rule(UPPER, frozenset({S.resolved}), S.in_progress, True, "refuse-supervisor-only", _supervisor),
-    Action.task_ack: Rule(UPPER, frozenset({S.in_progress}), None, False, "refuse-liaison-only", _liaison),
-    Action.task_note: Rule(UPPER, frozenset({S.in_progress}), None, True, "refuse-liaison-only", _liaison),
-    Action.task_resolve: Rule(UPPER, frozenset({S.in_progress}), S.resolved, True, "refuse-liaison-only",
-                              _liaison),
-}
-
-# Card buttons per chat purpose and state, in the order shown; whether the presser may use one is checked on press.
-VILLAGE_BUTTONS: dict[IssueStatus, tuple[Action, ...]] = {
-    S.open: (Action.claim, Action.note, Action.escalate, Action.withdraw, Action.duplicate),
-    S.in_progress: (Action.note, Action.resolve, Action.escalate, Action.withdraw, Action.duplicate),
-    S.resolved: (Action.verify, Action.reopen, Action.note),
-}
-SUPERVISION_BUTTONS: dict[IssueStatus, tuple[Action, ...]] = {
-    S.open: (Action.acknowledge, Action.dispatch, Action.send_back),
-    S.in_progress: (Action.dispatch, Action.send_back),
-    S.resolved: (Action.sign_off, Action.unmet),
-}
-DEPARTMENT_BUTTONS: dict[IssueStatus, tuple[Action, ...]] = {
-    S.in_progress: (Action.task_ack, Action.task_note, Action.task_resolve),
-}
-LEVEL_OF_PURPOSE = {"village": L.village, "township": L.township, "county": L.county}
-
-
-def buttons_for(issue: Issue, purpose: str) -> tuple[Action, ...]:
-    """The actions a card shows in a chat of this purpose ("village", "township", "county", "department")."""
-    if purpose == "department":
-        if issue.level not in UPPER or issue.department_id is None:
-            return ()
-        actions = DEPARTMENT_BUTTONS.get(issue.status, ())
-        return tuple(a for a in actions if a != Action.task_ack or issue.department_acknowledged_at is None)
-    if LEVEL_OF_PURPOSE.get(purpose) != issue.level:
-        return ()
-    table = VILLAGE_BUTTONS if issue.level == L.village else SUPERVISION_BUTTONS
-    return table.get(issue.status, ())
 
 
 @dataclass(frozen=True)
@@ -197,14 +73,17 @@ def check(actor: Actor | None, issue: Issue, action: Action, where: Where) -> No
         raise Conflict("refuse-wrong-level", number=issue.number, level=issue.level.value)
     if issue.status not in rule.from_states:
         raise Conflict("refuse-wrong-state", number=issue.number, status=issue.status.value)
-    if not rule.allowed(actor, issue, where):
-        raise NotAllowed(rule.refusal)
+    permission = ITEM_PERMISSIONS[action, issue.level]
+    tied = ties(actor.id, issue)
+    if not permission.allows(actor, item_place(issue, where), tied):
+        raise NotAllowed(permission.refusal)
     if action == Action.acknowledge and issue.acknowledged_at is not None:
         raise Conflict("refuse-already-acknowledged", number=issue.number)
     if action == Action.task_ack and issue.department_acknowledged_at is not None:
         raise Conflict("refuse-already-acknowledged", number=issue.number)
-    if action in (Action.verify, Action.sign_off) and issue.resolver_id == actor.id:
-        raise NotAllowed("refuse-self-verify")
+    barred = permission.barred(tied)
+    if barred is not None:
+        raise NotAllowed(barred)
 
 
 async def load_issue(session: AsyncSession, issue_id: int, *, lock: bool = False) -> Issue:
