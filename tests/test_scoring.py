@@ -20,7 +20,9 @@ from bot.services.actors import Actor, load_actor
 from bot.services.errors import DomainError
 from bot.services.lifecycle import Action, Change, perform
 from bot.services.reports import ReportDraft, create_issue
-from bot.services.scoring import Month, MonthScores, monthly_scores, parse_score_args, ranked
+from bot.services.scoring import Month, MonthScores, monthly_scores
+from bot.services.scoring_card import parse_score_args
+from bot.services.scoring_ranks import ranked
 from tests.harness.chat import ChatHarness
 from tests.harness.people import bind, members_with, person, unit_id
 

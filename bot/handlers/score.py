@@ -14,7 +14,8 @@ from bot.i18n import Localizer
 from bot.messaging.ranking import render_score
 from bot.services.actors import Actor
 from bot.services.chats import BoundChat
-from bot.services.scoring import Month, parse_score_args, score_card, score_subject
+from bot.services.scoring import Month
+from bot.services.scoring_card import parse_score_args, score_card, score_subject
 
 
 async def on_score(message: Message, command: CommandObject, session: AsyncSession, actor: Actor | None,

@@ -12,7 +12,8 @@ from bot.messaging.charts import Bar, range_bars, stacked_bars
 from bot.messaging.rendered import Rendered
 from bot.messaging.reserve import reserve_lines
 from bot.messaging.text import CAPTION_LIMIT, shorten, split_message
-from bot.services.scoring import PARTS, Part, ScoreCard, UnitScore
+from bot.services.scoring import PARTS, Part, UnitScore
+from bot.services.scoring_card import ScoreCard
 
 INDENT = "  "
 OWN_MARKER = "👉 "

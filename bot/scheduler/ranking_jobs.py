@@ -18,7 +18,9 @@ from bot.scheduler.runner import JobContext
 from bot.services.chats import bindings
 from bot.services.outbox import enqueue_report
 from bot.services.reserve import reserve_pool_records
-from bot.services.scoring import Month, Ranked, UnitScore, YearScore, monthly_scores, ranked, year_scores
+from bot.services.scoring import Month, UnitScore, monthly_scores
+from bot.services.scoring_ranks import Ranked, ranked
+from bot.services.scoring_year import YearScore, year_scores
 
 T = TypeVar("T", UnitScore, YearScore)
 

@@ -23,7 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.models import CLOSED_STATUSES, Issue, IssueStatus, Member, Unit, UnitLevel
-from bot.services.scoring import Month, monthly_scores, ranked
+from bot.services.scoring import Month, monthly_scores
+from bot.services.scoring_ranks import ranked
 
 Segments = list[list[str]]
 

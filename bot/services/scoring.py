@@ -13,24 +13,21 @@ weight shared among the others in proportion, so a team with nothing due is scor
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Generic, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.models import Team, Unit, UnitLevel, utcnow
-from bot.services.actors import Actor
-from bot.services.errors import DomainError, NotFound
+from bot.services.errors import DomainError
 from bot.services.scoring_counts import Tally, acknowledgements, due_counts, team_activity
 
 PARTS = ("resolution", "on_time", "activity", "acknowledgement")
 TEAM, VILLAGE, TOWNSHIP = "team", "village", "township"
-MONTH_LIKE = re.compile(r"\d{4}(\D.*)?")
 MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 MAX_CODE = 40
 
@@ -124,37 +121,6 @@ class MonthScores:
     townships: dict[int, UnitScore]
 
 
-class Scored(Protocol):
-    @property
-    def code(self) -> str: ...
-
-    @property
-    def shown(self) -> float | None: ...
-
-
-S = TypeVar("S", bound=Scored)
-
-
-@dataclass(frozen=True)
-class Ranked(Generic[S]):
-    rank: int | None     # None: no score; equal shown scores share a rank (1, 2, 2, 4)
-    position: int        # 0-based place in the full table, to tell where rows were left out
-    unit: S
-
-
-def ranked(units: Iterable[S]) -> list[Ranked[S]]:
-    order = sorted(units, key=lambda u: (u.shown is None, -(u.shown or 0.0), u.code))
-    result: list[Ranked[S]] = []
-    for position, unit in enumerate(order):
-        if unit.shown is None:
-            rank = None
-        elif result and result[-1].unit.shown == unit.shown:
-            rank = result[-1].rank
-        else:
-            rank = position + 1
-        result.append(Ranked(rank, position, unit))
-    return result
-
 
 async def monthly_scores(session: AsyncSession, settings: Settings, year: int, month: int, *,
                          now: datetime | None = None, township_id: int | None = None) -> MonthScores:
@@ -217,122 +183,3 @@ async def monthly_scores(session: AsyncSession, settings: Settings, year: int, m
         townships={t.id: scored(TOWNSHIP, t.id, t.code, t.name, None, t.parent_id, township_tally[t.id])
                    for t in townships.values()},
     )
-
-
-def parse_score_args(args: str | None, current: Month) -> tuple[str | None, Month]:
-    """`/score [CODE] [YYYY-MM]`, in either order: the unit code (None: the chat's own) and the month."""
-    code: str | None = None
-    month: Month | None = None
-    words = (args or "").split()
-    if len(words) > 2:
-        raise DomainError("score-usage")
-    for word in words:
-        if MONTH_LIKE.fullmatch(word):
-            if month is not None:
-                raise DomainError("score-usage")
-            month = Month.parse(word)
-        elif code is None:
-            code = word[:MAX_CODE]
-        else:
-            raise DomainError("score-usage")
-    month = month or current
-    if month > current:
-        raise DomainError("score-future-month", month=str(month))
-    return code, month
-
-
-async def score_subject(session: AsyncSession, *, code: str | None, chat_unit_id: int | None,
-                        actor: Actor | None) -> Unit:
-    """The unit named, else the chat's own unit, else (in private) the member's only village."""
-    if code is not None:
-        unit = await session.scalar(select(Unit).where(func.upper(Unit.code) == code.upper()))
-        if unit is None:
-            raise NotFound("score-unknown-code", code=code)
-        return unit
-    unit_id = chat_unit_id
-    if unit_id is None and actor is not None and len(actor.village_ids) == 1:
-        unit_id = next(iter(actor.village_ids))
-    unit = await session.get(Unit, unit_id) if unit_id is not None else None
-    if unit is None:
-        raise DomainError("score-usage")
-    return unit
-
-
-@dataclass(frozen=True)
-class ScoreCard:
-    """What /score shows: the unit's score with its parts (None for the county, which is not scored itself)
-    and the units below it ranked: a village's teams, a township's villages, the county's townships."""
-
-    month: Month
-    complete: bool
-    level: str
-    code: str
-    name: str
-    subject: UnitScore | None
-    below: list[Ranked[UnitScore]]
-
-
-async def score_card(session: AsyncSession, settings: Settings, unit: Unit, month: Month,
-                     now: datetime) -> ScoreCard:
-    if unit.level == UnitLevel.village:
-        scores = await monthly_scores(session, settings, month.year, month.month, now=now,
-                                      township_id=unit.parent_id)
-        subject = scores.villages[unit.id]
-        below = ranked(team for team in scores.teams.values() if team.parent_id == unit.id)
-    elif unit.level == UnitLevel.township:
-        scores = await monthly_scores(session, settings, month.year, month.month, now=now, township_id=unit.id)
-        subject = scores.townships[unit.id]
-        below = ranked(scores.villages.values())
-    else:
-        scores = await monthly_scores(session, settings, month.year, month.month, now=now)
-        subject, below = None, ranked(scores.townships.values())
-    return ScoreCard(month, scores.complete, unit.level.value, unit.code, unit.name, subject, below)
-
-
-@dataclass(frozen=True)
-class YearScore:
-    """A township's or village's twelve monthly scores and what the year-end assessment says of them."""
-
-    id: int
-    code: str
-    name: str
-    parent_id: int | None
-    monthly: tuple[tuple[Month, float | None], ...]
-
-    @property
-    def scored(self) -> list[tuple[Month, float]]:
-        return [(month, value) for month, value in self.monthly if value is not None]
-
-    @property
-    def average(self) -> float | None:
-        values = [value for _, value in self.scored]
-        return sum(values) / len(values) if values else None
-
-    @property
-    def shown(self) -> float | None:
-        return None if self.average is None else round(self.average, 1)
-
-    @property
-    def best(self) -> tuple[Month, float] | None:
-        return max(self.scored, key=lambda entry: entry[1], default=None)
-
-    @property
-    def worst(self) -> tuple[Month, float] | None:
-        return min(self.scored, key=lambda entry: entry[1], default=None)
-
-
-async def year_scores(session: AsyncSession, settings: Settings, year: int, *,
-                      now: datetime) -> tuple[dict[int, YearScore], dict[int, YearScore]]:
-    """Each village's and township's scores in the months of `year` that have begun (villages, townships).
-    A month without a score (no data at all) does not count towards the average."""
-    months = [await monthly_scores(session, settings, year, month, now=now) for month in range(1, 13)
-              if Month(year, month).start(settings.tz) < now]
-
-    def summary(tables: list[dict[int, UnitScore]]) -> dict[int, YearScore]:
-        latest = tables[-1] if tables else {}
-        return {unit.id: YearScore(unit.id, unit.code, unit.name, unit.parent_id,
-                                   tuple((scores.month, table[unit.id].value if unit.id in table else None)
-                                         for scores, table in zip(months, tables, strict=True)))
-                for unit in latest.values()}
-
-    return (summary([scores.villages for scores in months]), summary([scores.townships for scores in months]))
