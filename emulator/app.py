@@ -9,7 +9,8 @@ from types import TracebackType
 from aiohttp import web
 
 from emulator.botapi import BotApi
-from emulator.control import ControlApi, control_errors
+from emulator.control import ControlApi
+from emulator.control_input import control_errors
 from emulator.faults import RateLimits
 from emulator.models import BotIdentity
 from emulator.state import State
