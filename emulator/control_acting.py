@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from aiohttp import web
 
 from emulator import actions
@@ -9,6 +12,23 @@ from emulator.control_input import CHAT_ROUTE, as_float, as_int, as_optional_int
 from emulator.errors import ControlError
 from emulator.state import State
 from emulator.views import message_view
+
+
+def _placement(values: Mapping[str, Any]) -> dict[str, int | None]:
+    """Where a new message stands in its chat: the message it replies to and its forum topic."""
+    return {"reply_to": as_optional_int(values.get("reply_to"), "reply_to"),
+            "thread_id": as_optional_int(values.get("message_thread_id"), "message_thread_id")}
+
+
+def _in_chat(request: web.Request, body: Mapping[str, Any]) -> tuple[int, int]:
+    """The chat and the user acting in it."""
+    return chat_id_of(request), sender_of(request, body.get("from"))
+
+
+def _at_message(request: web.Request, body: Mapping[str, Any]) -> tuple[int, int, int]:
+    """The chat, the message in it and the user acting on it."""
+    return (chat_id_of(request), as_int(request.match_info["message_id"], "message_id"),
+            sender_of(request, body.get("from")))
 
 
 class ActingApi:
@@ -34,14 +54,8 @@ class ActingApi:
 
     async def send_text(self, request: web.Request) -> web.Response:
         body = await json_body(request)
-        posted = actions.send_text(
-            self._state,
-            chat_id_of(request),
-            sender_of(request, body.get("from")),
-            str(body.get("text") or ""),
-            reply_to=as_optional_int(body.get("reply_to"), "reply_to"),
-            thread_id=as_optional_int(body.get("message_thread_id"), "message_thread_id"),
-        )
+        posted = actions.send_text(self._state, *_in_chat(request, body), str(body.get("text") or ""),
+                                   **_placement(body))
         return web.json_response(posted.view(self._state))
 
     async def send_photo(self, request: web.Request) -> web.Response:
@@ -54,12 +68,10 @@ class ActingApi:
         caption = form.get("caption")
         posted = actions.send_photo(
             self._state,
-            chat_id_of(request),
-            sender_of(request, form.get("from")),
+            *_in_chat(request, form),
             photo.file.read(),
             caption=caption if isinstance(caption, str) and caption else None,
-            reply_to=as_optional_int(form.get("reply_to"), "reply_to"),
-            thread_id=as_optional_int(form.get("message_thread_id"), "message_thread_id"),
+            **_placement(form),
         )
         return web.json_response(posted.view(self._state))
 
@@ -67,33 +79,19 @@ class ActingApi:
         body = await json_body(request)
         posted = actions.send_location(
             self._state,
-            chat_id_of(request),
-            sender_of(request, body.get("from")),
+            *_in_chat(request, body),
             as_float(body.get("latitude"), "latitude"),
             as_float(body.get("longitude"), "longitude"),
-            reply_to=as_optional_int(body.get("reply_to"), "reply_to"),
-            thread_id=as_optional_int(body.get("message_thread_id"), "message_thread_id"),
+            **_placement(body),
         )
         return web.json_response(posted.view(self._state))
 
     async def edit_message(self, request: web.Request) -> web.Response:
         body = await json_body(request)
-        posted = actions.edit_text(
-            self._state,
-            chat_id_of(request),
-            as_int(request.match_info["message_id"], "message_id"),
-            sender_of(request, body.get("from")),
-            str(body.get("text") or ""),
-        )
+        posted = actions.edit_text(self._state, *_at_message(request, body), str(body.get("text") or ""))
         return web.json_response(posted.view(self._state))
 
     async def press_button(self, request: web.Request) -> web.Response:
         body = await json_body(request)
-        pressed = actions.press_button(
-            self._state,
-            chat_id_of(request),
-            as_int(request.match_info["message_id"], "message_id"),
-            sender_of(request, body.get("from")),
-            str(body.get("callback_data") or ""),
-        )
+        pressed = actions.press_button(self._state, *_at_message(request, body), str(body.get("callback_data") or ""))
         return web.json_response(pressed.view())
