@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import resource
 import sqlite3
@@ -120,12 +121,14 @@ async def _measure(path: Path, what: str) -> None:
     if job not in registry:
         print(f"{job} is not available in this build", file=sys.stderr)
         sys.exit(2)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     outcome = await run_job(sessionmaker, registry, settings, job, now=NOW + timedelta(days=5), worker="bench")
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     await engine.dispose()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{job}: {elapsed:.1f} s, peak memory {peak:.0f} MiB, {outcome.detail}")
+    # CPU time (every thread, SQLite's included) moves least when others load the machine: compare runs by it
+    print(f"{job}: {elapsed:.1f} s, CPU {cpu:.1f} s, peak memory {peak:.0f} MiB, "
+          f"load average {os.getloadavg()[0]:.1f}, {outcome.detail}")
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, ScalarSelect, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import CLOSED_STATUSES, Issue, IssueEvent, IssueStatus, Unit, UnitLevel
@@ -56,25 +56,29 @@ async def village_counts(session: AsyncSession, start: datetime, end: datetime) 
 
 
 async def oldest_open(session: AsyncSession, per_village: int = OLDEST) -> dict[int, list[dict[str, Any]]]:
-    """The oldest live items of every village. One ordered pass over a covering index picks the ids (a window
-    function would sort every live item first), then the few picked rows are read."""
-    picked: dict[int, list[int]] = defaultdict(list)
-    stream = await session.stream(
-        select(Issue.village_id, Issue.id).where(Issue.status.not_in(CLOSED_STATUSES))
-        .order_by(Issue.village_id, Issue.created_at, Issue.id).execution_options(yield_per=PICK_BATCH))
-    async for partition in stream.partitions():
-        for village, issue_id in partition:
-            if len(picked[village]) < per_village:
-                picked[village].append(issue_id)
-    ids = [issue_id for village_ids in picked.values() for issue_id in village_ids]
-    details: dict[int, Issue] = {}
+    """The oldest live items of every village. Place k of a village's list is one correlated lookup that walks
+    the village's entries in the creation-ordered index and stops at its k-th live item, so the cost follows
+    the number of villages, not of live items; then the few picked rows are read."""
+
+    def place(k: int) -> ScalarSelect[int]:
+        return (select(Issue.id).where(Issue.village_id == Unit.id, Issue.status.not_in(CLOSED_STATUSES))
+                .order_by(Issue.created_at, Issue.id).offset(k).limit(1).scalar_subquery())
+
+    rows = await session.execute(
+        select(Unit.id, *(place(k) for k in range(per_village))).where(Unit.level == UnitLevel.village))
+    picked = {village: [i for i in ids if i is not None] for village, *ids in rows.all() if ids[0] is not None}
+    # read in rowid order: neighbouring ids share table pages
+    ids = sorted(issue_id for village_ids in picked.values() for issue_id in village_ids)
+    details: dict[int, dict[str, Any]] = {}
     for start in range(0, len(ids), PICK_BATCH):
-        rows = await session.scalars(select(Issue).where(Issue.id.in_(ids[start:start + PICK_BATCH])))
-        details.update((issue.id, issue) for issue in rows.all())
-    return {village: [_oldest_item(details[i]) for i in village_ids] for village, village_ids in picked.items()}
+        batch = await session.execute(
+            select(Issue.id, Issue.number, Issue.kind, Issue.description, Issue.due_at, Issue.status, Issue.level)
+            .where(Issue.id.in_(ids[start:start + PICK_BATCH])))
+        details.update((row.id, _oldest_item(row)) for row in batch)
+    return {village: [details[i] for i in village_ids] for village, village_ids in picked.items()}
 
 
-def _oldest_item(issue: Issue) -> dict[str, Any]:
+def _oldest_item(issue: Row[Any]) -> dict[str, Any]:
     return {"number": issue.number, "kind": issue.kind, "description": issue.description[:80],
             "due": issue.due_at.isoformat() if issue.due_at else None, "status": issue.status.value,
             "level": issue.level.value}
