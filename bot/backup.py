@@ -12,10 +12,9 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 
-from bot.config import PROJECT_ROOT, Settings
+from bot.config import Settings
 from bot.db import SQLITE_BUSY_TIMEOUT_MS, sqlite_path
 
-BACKUP_DIR = PROJECT_ROOT / "data" / "backups"
 DATED_NAME = re.compile(r"^five_teams-\d{8}-\d{4}\.sqlite3$")
 
 
@@ -60,7 +59,8 @@ def pg_dump_hint(database_url: str) -> str:
 
 def run_backup(settings: Settings, to: str | None, now: datetime | None = None) -> int:
     """The `db backup` command. `to`: a file, or a folder (one that exists, or written with a trailing slash)
-    for a dated name, by default data/backups/; the newest `backup.keep` dated backups of a folder are kept."""
+    for a dated name, by default `backup.dir` (data/backups/); the newest `backup.keep` dated backups of a folder
+    are kept."""
     source = sqlite_path(settings.database_url)
     if source is None:
         print("db backup: the database is PostgreSQL, nothing written; back it up with pg_dump (docs/deploy.md):")
@@ -72,7 +72,7 @@ def run_backup(settings: Settings, to: str | None, now: datetime | None = None) 
     stamp = now or datetime.now(settings.tz)
     folder: Path | None = None
     if to is None or to.endswith(("/", os.sep)) or Path(to).is_dir():
-        folder = BACKUP_DIR if to is None else Path(to)
+        folder = settings.backup.folder if to is None else Path(to)
         target = folder / dated_name(stamp)
     else:
         target = Path(to)

@@ -15,7 +15,7 @@ from bot.db import create_engine, create_sessionmaker, resolve_url
 from bot.export_cli import add_parsers as add_export_parsers
 from bot.export_cli import run as run_export
 from bot.i18n import Translator
-from bot.logs import setup_logging
+from bot.logs import secrets_of, setup_logging
 from bot.messaging.workbook import roster_format
 from bot.services.org_import import apply_org
 from bot.services.org_model import OrgFileError
@@ -131,8 +131,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
-    setup_logging(settings.log_level,
-                  (settings.bot_token.get_secret_value(), settings.webhook.secret.get_secret_value()))
+    setup_logging(settings.log_level, secrets_of(settings))
     if args.command == "db":
         if args.db_command == "copy":
             from bot.dbcopy import run_copy

@@ -80,6 +80,7 @@ def _default_jobs() -> dict[str, Job]:
         "year_end_assessment": Job(cron="0 9 5 1 *"),
         "monthly_disclosure": Job(cron="0 10 2 * *"),
         "purge_conversations": Job(cron="30 3 * * *"),
+        "db_backup": Job(cron="30 2 * * *"),
     }
 
 
@@ -129,6 +130,18 @@ class Disclosure(BaseModel):
 
 class Backup(BaseModel):
     keep: int = Field(14, ge=1)     # dated SQLite backups `db backup` keeps in its folder; older ones are deleted
+    dir: str = Field("data/backups", min_length=1)   # the folder of dated backups (relative: to the project)
+
+    @property
+    def folder(self) -> Path:
+        path = Path(self.dir)
+        return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+class Alerts(BaseModel):
+    """Lasting trouble (Telegram unreachable, deliveries failing, the database unavailable) told to the admins."""
+
+    after_minutes: float = Field(10, gt=0)
 
 
 class Webhook(BaseModel):
@@ -185,6 +198,7 @@ class Settings(BaseSettings):
     service_kinds: list[ServiceKind] = Field(min_length=1)   # like team_kinds, listed in config.toml
     disclosure: Disclosure = Disclosure()
     backup: Backup = Backup()
+    alerts: Alerts = Alerts()
     webhook: Webhook = Webhook()
 
     @field_validator("telegram_api_url")

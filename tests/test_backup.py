@@ -56,8 +56,9 @@ def county_file(sqlite_templates: dict[str, Path], tmp_path: Path) -> Path:
     return path
 
 
-def settings_for(database: Path, keep: int = 14) -> Settings:
-    return load_settings(database_url=f"sqlite+aiosqlite:///{database}", backup={"keep": keep})
+def settings_for(database: Path, keep: int = 14, folder: Path | None = None) -> Settings:
+    backup: dict[str, object] = {"keep": keep} if folder is None else {"keep": keep, "dir": str(folder)}
+    return load_settings(database_url=f"sqlite+aiosqlite:///{database}", backup=backup)
 
 
 def test_backup_under_a_writer_holds_exactly_the_committed_batches(county_file: Path, tmp_path: Path) -> None:
@@ -108,10 +109,9 @@ def test_retention_keeps_the_newest_dated_backups(county_file: Path, tmp_path: P
         assert backup.execute("SELECT count(*) FROM member").fetchone() == (473,)
 
 
-def test_default_folder_a_new_folder_and_a_named_file(county_file: Path, tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("bot.backup.BACKUP_DIR", tmp_path / "default")
-    assert run_backup(settings_for(county_file), None, now=datetime(2026, 11, 2, 10, 30)) == 0
+def test_configured_folder_a_new_folder_and_a_named_file(county_file: Path, tmp_path: Path) -> None:
+    assert run_backup(settings_for(county_file, folder=tmp_path / "default"), None,
+                      now=datetime(2026, 11, 2, 10, 30)) == 0
     assert [path.name for path in (tmp_path / "default").iterdir()] == ["five_teams-20261102-1030.sqlite3"]
 
     new_folder = tmp_path / "usb" / "backups"

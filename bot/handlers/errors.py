@@ -10,6 +10,7 @@ from aiogram.types import ErrorEvent
 
 from bot.handlers.replies import answer_error
 from bot.i18n import Localizer, Translator
+from bot.retry import describe, is_transient
 from bot.services.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -24,19 +25,19 @@ async def on_error(event: ErrorEvent, translator: Translator, **data: Any) -> bo
         return True
     chat = data.get("event_chat")
     user = data.get("event_from_user")
-    log.exception(
-        "update %s failed (chat=%s user=%s type=%s)",
-        update.update_id,
-        chat.id if chat else None,
-        user.id if user else None,
-        update.event_type,
-        exc_info=event.exception,
-    )
+    where = (update.update_id, chat.id if chat else None, user.id if user else None, update.event_type)
+    if is_transient(event.exception):  # the update was already retried for a while (bot/resilience.py)
+        log.warning("update %s failed (chat=%s user=%s type=%s): database unavailable: %s", *where,
+                    describe(event.exception))
+        key = "error-database-busy"
+    else:
+        log.exception("update %s failed (chat=%s user=%s type=%s)", *where, exc_info=event.exception)
+        key = "error-internal"
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer(t("error-internal"), show_alert=True)
+            await update.callback_query.answer(t(key), show_alert=True)
         elif update.message is not None:
-            await update.message.reply(t("error-internal"))
+            await update.message.reply(t(key))
     except Exception:
         log.warning("could not tell the user about failed update %s", update.update_id, exc_info=True)
     return True

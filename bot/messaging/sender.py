@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -35,13 +35,16 @@ from bot.messaging.render import card_for_chat
 from bot.messaging.reports import renderers
 from bot.messaging.text import split_message
 from bot.models import Issue, IssueCard, OutboxKind, OutboxMessage, OutboxStatus
+from bot.retry import backoff, describe, is_transient, retry_transient
 from bot.services.delivery import report_chat_problem
+from bot.services.health import Health, Trouble
 from bot.services.outbox import enqueue_card_edits
 
 log = logging.getLogger(__name__)
 
 CLAIM_FOR = timedelta(minutes=2)
 MAX_BACKOFF_SECONDS = 300
+LONGEST_ROUND_PAUSE = 60.0   # between rounds that failed (the database unavailable)
 PERMANENT_MARKERS = ("chat not found", "bot was kicked", "not a member", "have no rights", "chat_write_forbidden",
                      "need administrator rights", "user is deactivated", "bot was blocked", "group chat was upgraded")
 
@@ -75,10 +78,11 @@ class Permanent(Exception):
 class Sender:
     def __init__(self, bot: Bot, sessionmaker: async_sessionmaker[AsyncSession], translator: Translator,
                  settings: Settings, clock: Clock, *, worker: str | None = None,
-                 on_outcome: Callable[[OutboxKind, bool], None] | None = None) -> None:
+                 on_outcome: Callable[[OutboxKind, bool], None] | None = None, health: Health | None = None) -> None:
         self.bot, self._sessionmaker, self.settings, self.clock = bot, sessionmaker, settings, clock
         # told of each row sent (True) or failed for good (False): metrics, without the sender knowing of them
         self._on_outcome = on_outcome
+        self._health = health
         self._t = translator.localizer(settings.default_language)
         self._renderers = renderers()
         self.worker = worker or uuid.uuid4().hex[:12]
@@ -95,17 +99,30 @@ class Sender:
         self._wake.set()
 
     async def run(self) -> None:
-        """Deliver until stopped; sleeps until woken by a commit or the poll interval passes."""
+        """Deliver until stopped; sleeps until woken by a commit or the poll interval passes (after failed rounds,
+        the database unavailable, a pause doubling up to a minute)."""
+        failed_rounds = 0
         while not self._stopping:
+            pause = self.settings.delivery.poll_seconds
             try:
                 delivered = await self.deliver_due()
-            except Exception:
-                log.exception("outbox sender round failed; retrying")
+                failed_rounds = 0
+                if self._health is not None:
+                    self._health.ok(Trouble.database)
+            except Exception as error:
+                failed_rounds += 1
+                pause = max(pause, min(2.0 ** failed_rounds, LONGEST_ROUND_PAUSE))
+                if not is_transient(error):
+                    log.exception("outbox sender round failed; next round in %.0fs", pause)
+                else:
+                    log.warning("outbox sender: database unavailable (%s); next round in %.0fs", describe(error), pause)
+                    if self._health is not None:
+                        self._health.failed(Trouble.database, describe(error))
                 delivered = 0
             if delivered == 0 and not self._stopping:
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.settings.delivery.poll_seconds)
+                    await asyncio.wait_for(self._wake.wait(), pause)
 
     async def drain(self, max_rounds: int = 100) -> int:
         """Deliver everything due now (tests, jobs and shutdown); returns how many rows were handled."""
@@ -174,6 +191,10 @@ class Sender:
             except LostClaim:
                 log.info("outbox %s was taken over by another sender; skipped", row.id)
             except Exception as error:  # a renderer bug must not stop the other chats' rows
+                if is_transient(error):  # the database's fault, not the row's: it and the rest go next round
+                    log.warning("outbox %s: database unavailable (%s); left for the next round", row.id,
+                                describe(error))
+                    return
                 log.exception("outbox %s could not be delivered", row.id)
                 await self._fail(row, Permanent(f"{type(error).__name__}: {error}", chat_problem=False))
 
@@ -233,9 +254,19 @@ class Sender:
 
     async def _save_progress(self, row: Claimed, parts_sent: int) -> None:
         row.payload["parts_sent"] = parts_sent
-        async with self._sessionmaker.begin() as session:
-            await session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id)
-                                  .values(payload=dict(row.payload)))
+
+        async def record() -> None:
+            async with self._sessionmaker.begin() as session:
+                await session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id)
+                                      .values(payload=dict(row.payload)))
+
+        await self._after_sending(row, record)
+
+    async def _after_sending(self, row: Claimed, record: Callable[[], Awaitable[None]]) -> None:
+        """What arrived must be recorded, or it goes out again: ride out a passing database fault while the
+        claim holds."""
+        await retry_transient(record, what=f"recording outbox {row.id}", health=self._health,
+                              delays=backoff(0.5, 10.0, total=CLAIM_FOR.total_seconds() / 2))
 
     async def _deliver(self, row: Claimed) -> None:
         now = self.clock.now()
@@ -291,19 +322,23 @@ class Sender:
 
     async def _mark_sent(self, row: Claimed, message_id: int | None, *, card: Card | None = None,
                          rendered_at: datetime | None = None) -> None:
-        async with self._sessionmaker.begin() as session:
-            if card is not None:
-                # Locked first, as every change to the item locks it: a change commits either before this (and
-                # the render below sees it) or after (and finds the copy recorded here, to edit).
-                await session.execute(select(Issue.id).where(Issue.id == row.issue_id).with_for_update())
-            await session.execute(
-                update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.claimed_by == self.worker)
-                .values(status=OutboxStatus.sent, sent_at=self.clock.now(), message_id=message_id,
-                        attempts=row.attempts + 1, claimed_until=None))
-            if card is not None and rendered_at is not None and message_id is not None and row.issue_id is not None:
-                session.add(IssueCard(issue_id=row.issue_id, chat_id=row.chat_id, message_id=message_id,
-                                      with_photo=card.photo is not None))
-                await self._edit_if_changed(session, row.issue_id, row.chat_id, card, rendered_at)
+        async def record() -> None:
+            async with self._sessionmaker.begin() as session:
+                if card is not None:
+                    # Locked first, as every change to the item locks it: a change commits either before this (and
+                    # the render below sees it) or after (and finds the copy recorded here, to edit).
+                    await session.execute(select(Issue.id).where(Issue.id == row.issue_id).with_for_update())
+                await session.execute(
+                    update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.claimed_by == self.worker)
+                    .values(status=OutboxStatus.sent, sent_at=self.clock.now(), message_id=message_id,
+                            attempts=row.attempts + 1, claimed_until=None))
+                if (card is not None and rendered_at is not None and message_id is not None
+                        and row.issue_id is not None):
+                    session.add(IssueCard(issue_id=row.issue_id, chat_id=row.chat_id, message_id=message_id,
+                                          with_photo=card.photo is not None))
+                    await self._edit_if_changed(session, row.issue_id, row.chat_id, card, rendered_at)
+
+        await self._after_sending(row, record)
         if self._on_outcome is not None:
             self._on_outcome(row.kind, True)
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import ChatPurpose, Member, Role, RoleName, Unit
+from bot.scheduler.backup_job import db_backup
 from bot.scheduler.disclosure_jobs import monthly_disclosure
 from bot.scheduler.ranking_jobs import monthly_ranking, year_end_assessment
 from bot.scheduler.runner import JobContext, JobFunction
@@ -98,6 +99,7 @@ def job_registry() -> dict[str, JobFunction]:
         "monthly_ranking": monthly_ranking,
         "year_end_assessment": year_end_assessment,
         "monthly_disclosure": monthly_disclosure,
+        "db_backup": db_backup,
     }
 
 

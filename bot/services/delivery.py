@@ -13,6 +13,14 @@ from bot.models import ChatBinding, ChatProblem, Member, Role, RoleName
 from bot.services.outbox import enqueue_notice
 
 
+async def admin_chats(session: AsyncSession) -> list[int]:
+    """The private chats of the county's admins (those linked to Telegram)."""
+    return list((await session.scalars(
+        select(Member.telegram_id).join(Role, Role.member_id == Member.id)
+        .where(Role.role == RoleName.admin, Member.telegram_id.is_not(None)).distinct()
+        .order_by(Member.telegram_id))).all())
+
+
 async def report_chat_problem(session: AsyncSession, *, chat_id: int, error: str, now: datetime) -> bool:
     """Record that the bot cannot post to a chat and tell the county admins, the first time only."""
     insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
@@ -23,10 +31,7 @@ async def report_chat_problem(session: AsyncSession, *, chat_id: int, error: str
         return False
     binding = await session.scalar(select(ChatBinding).where(ChatBinding.chat_id == chat_id))
     title = binding.title if binding and binding.title else str(chat_id)
-    admins = (await session.scalars(
-        select(Member.telegram_id).join(Role, Role.member_id == Member.id)
-        .where(Role.role == RoleName.admin, Member.telegram_id.is_not(None)).distinct())).all()
-    for admin_chat in admins:
+    for admin_chat in await admin_chats(session):
         if admin_chat != chat_id:
             await enqueue_notice(session, chat_id=admin_chat, key="notice-chat-problem",
                                  args={"title": title, "error": error[:200]},
