@@ -1,15 +1,31 @@
-"""Prompts that work with group privacy mode on: ForceReply aimed at one member, buttons in a follow-up."""
+"""Prompts that work with group privacy mode on: ForceReply aimed at one member, buttons in a follow-up; and
+what every guided conversation (/report, /service) shares: its router, its step buttons, whose prompt a button
+is on, and the `Conversation` that asks the member."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
-from aiogram import Bot
+from aiogram import Bot, Router
+from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
-from aiogram.types import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters, User
+from aiogram.types import (
+    CallbackQuery,
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyParameters,
+    User,
+)
 from aiogram.utils.formatting import Text, TextMention
 
 from bot.clock import Clock
+from bot.config import Settings
+from bot.handlers.filters import FromUser
+from bot.i18n import Localizer
+from bot.middlewares.idle import IdleExpiry
 
 PROMPTS_KEY = "prompts"
 MAX_REMEMBERED_PROMPTS = 20
@@ -67,3 +83,60 @@ async def ask(
             reply_markup=InlineKeyboardMarkup(inline_keyboard=[list(row) for row in buttons]))
         await remember_prompt(state, follow)
 
+
+
+def conversation_router(name: str) -> Router:
+    """A router of a guided conversation: messages from users only, and a step left idle too long expires."""
+    router = Router(name=name)
+    router.message.filter(FromUser())
+    router.message.middleware(IdleExpiry())
+    router.callback_query.middleware(IdleExpiry())
+    return router
+
+
+class StepData(Protocol):
+    """A conversation's CallbackData class: which step a button answers, with which value."""
+
+    def __call__(self, *, step: str, value: str) -> CallbackData: ...
+
+
+def step_button(data: StepData, text: str, step: str, value: str = "") -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=data(step=step, value=value).pack())
+
+
+async def own_prompt(query: CallbackQuery, state: FSMContext, refusal: str) -> bool:
+    """Whether the button pressed is on a prompt of the presser's own conversation; if not, they are told so."""
+    if query.message is None or not await is_own_prompt(state, query.message.message_id):
+        await query.answer(refusal, show_alert=True)
+        return False
+    return True
+
+
+async def origin_of(state: FSMContext) -> int | None:
+    """The member's message that started the conversation: prompts reply to it."""
+    return (await state.get_data()).get("origin")
+
+
+class Conversation:
+    """What every step needs to talk to the member: where, to whom, in which language."""
+
+    def __init__(self, bot: Bot, state: FSMContext, t: Localizer, settings: Settings, chat_id: int,
+                 user_id: int, user_name: str) -> None:
+        self.bot, self.state, self.t, self.settings = bot, state, t, settings
+        self.chat_id, self.user_id, self.user_name = chat_id, user_id, user_name
+
+    @classmethod
+    def of(cls, event: Message | CallbackQuery, bot: Bot, state: FSMContext, t: Localizer,
+           settings: Settings) -> Conversation:
+        message = event.message if isinstance(event, CallbackQuery) else event
+        assert message is not None and event.from_user is not None
+        return cls(bot, state, t, settings, message.chat.id, event.from_user.id, event.from_user.full_name)
+
+    async def ask(self, text: str, *, reply_to: int | None = None, force_reply: bool = True,
+                  buttons: list[list[InlineKeyboardButton]] | None = None, buttons_text: str | None = None) -> None:
+        await ask(self.bot, self.state, chat_id=self.chat_id, user_id=self.user_id, user_name=self.user_name,
+                  text=text, reply_to=reply_to, force_reply=force_reply, buttons=buttons or [],
+                  buttons_text=buttons_text)
+
+    async def say(self, text: str) -> None:
+        await self.bot.send_message(self.chat_id, text)

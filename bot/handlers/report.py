@@ -12,26 +12,30 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.handlers.filters import BoundAs, FromUser, PrivateChat, WithPhoto
-from bot.handlers.prompts import is_own_prompt, remember_prompt, touch
+from bot.handlers.filters import BoundAs, PrivateChat, WithPhoto
+from bot.handlers.prompts import (
+    Conversation,
+    conversation_router,
+    origin_of,
+    own_prompt,
+    remember_prompt,
+    step_button,
+    touch,
+)
 from bot.handlers.report_steps import (
     EDITABLE,
-    Conversation,
     ask_description,
     ask_kind,
     ask_photos,
     ask_place,
     ask_urgency,
     next_step,
-    origin_of,
     resume,
-    step_button,
 )
 from bot.handlers.states import ReportForm
 from bot.i18n import Localizer
 from bot.messaging.callbacks import ReportStep
 from bot.messaging.cards import kind_label
-from bot.middlewares.idle import IdleExpiry
 from bot.models import ChatPurpose, Urgency
 from bot.services.actors import Actor
 from bot.services.chats import BoundChat, chat_for_unit
@@ -91,10 +95,7 @@ async def on_cancel(message: Message, state: FSMContext, t: Localizer) -> None:
 
 
 async def _own_button(query: CallbackQuery, state: FSMContext, t: Localizer) -> bool:
-    if query.message is None or not await is_own_prompt(state, query.message.message_id):
-        await query.answer(t("report-not-your-button"), show_alert=True)
-        return False
-    return True
+    return await own_prompt(query, state, t("report-not-your-button"))
 
 
 async def on_kind(query: CallbackQuery, callback_data: ReportStep, bot: Bot, state: FSMContext, t: Localizer,
@@ -131,7 +132,7 @@ async def on_photo(message: Message, state: FSMContext, t: Localizer, clock: Clo
     photos.append(message.photo[-1].file_id)
     await state.update_data(photos=photos)
     await touch(state, clock)
-    done = InlineKeyboardMarkup(inline_keyboard=[[step_button(t("report-photos-done"), "photos", "done")]])
+    done = InlineKeyboardMarkup(inline_keyboard=[[step_button(ReportStep, t("report-photos-done"), "photos", "done")]])
     await remember_prompt(state, await message.reply(t("report-photo-received", count=len(photos)),
                                                      reply_markup=done))
 
@@ -203,7 +204,7 @@ async def on_confirm(
     if callback_data.value == "edit":
         await query.answer()
         await conv.ask(t("report-edit-which"), force_reply=False, buttons=[
-            [step_button(t(f"report-field-{field}"), "edit", field)] for field in EDITABLE])
+            [step_button(ReportStep, t(f"report-field-{field}"), "edit", field)] for field in EDITABLE])
         return
     data = await state.get_data()
     draft = ReportDraft(kind=data["kind"], description=data["description"], photos=data.get("photos", []),
@@ -250,11 +251,8 @@ async def on_foreign_button(query: CallbackQuery, t: Localizer) -> None:
 
 
 def build() -> Router:
-    router = Router(name="report")
+    router = conversation_router("report")
     scope = BoundAs(ChatPurpose.village)
-    router.message.filter(FromUser())
-    router.message.middleware(IdleExpiry())
-    router.callback_query.middleware(IdleExpiry())
     router.message.register(on_cancel, Command("cancel"))
     router.message.register(on_report, Command("report"), scope)
     router.message.register(on_report, Command("report"), PrivateChat())

@@ -5,12 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram import Bot
-from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
-
 from bot.config import Settings
-from bot.handlers.prompts import ask
+from bot.handlers.prompts import Conversation, origin_of, step_button
 from bot.handlers.states import ReportForm
 from bot.i18n import Localizer
 from bot.messaging.callbacks import ReportStep
@@ -24,44 +20,11 @@ from bot.services.reports import (
 EDITABLE = ("kind", "description", "photos", "place", "urgency")
 
 
-def step_button(text: str, step: str, value: str = "") -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=ReportStep(step=step, value=value).pack())
-
-
-class Conversation:
-    """What every step needs to talk to the member: where, to whom, in which language."""
-
-    def __init__(self, bot: Bot, state: FSMContext, t: Localizer, settings: Settings, chat_id: int,
-                 user_id: int, user_name: str) -> None:
-        self.bot, self.state, self.t, self.settings = bot, state, t, settings
-        self.chat_id, self.user_id, self.user_name = chat_id, user_id, user_name
-
-    @classmethod
-    def of(cls, event: Message | CallbackQuery, bot: Bot, state: FSMContext, t: Localizer,
-           settings: Settings) -> Conversation:
-        message = event.message if isinstance(event, CallbackQuery) else event
-        assert message is not None and event.from_user is not None
-        return cls(bot, state, t, settings, message.chat.id, event.from_user.id, event.from_user.full_name)
-
-    async def ask(self, text: str, *, reply_to: int | None = None, force_reply: bool = True,
-                  buttons: list[list[InlineKeyboardButton]] | None = None, buttons_text: str | None = None) -> None:
-        await ask(self.bot, self.state, chat_id=self.chat_id, user_id=self.user_id, user_name=self.user_name,
-                  text=text, reply_to=reply_to, force_reply=force_reply, buttons=buttons or [],
-                  buttons_text=buttons_text)
-
-    async def say(self, text: str) -> None:
-        await self.bot.send_message(self.chat_id, text)
-
-
-async def origin_of(state: FSMContext) -> int | None:
-    return (await state.get_data()).get("origin")
-
-
 async def ask_kind(conv: Conversation) -> None:
     data = await conv.state.get_data()
     own = set(data.get("own_kinds", []))
-    rows = [[step_button(("✅ " if kind in own else "") + kind_label(conv.settings, conv.t, kind), "kind", kind)]
-            for kind in data["kinds"]]
+    rows = [[step_button(ReportStep, ("✅ " if kind in own else "") + kind_label(conv.settings, conv.t, kind),
+                         "kind", kind)] for kind in data["kinds"]]
     await conv.state.set_state(ReportForm.kind)
     await conv.ask(conv.t("report-ask-kind", village=data["village_name"]), reply_to=await origin_of(conv.state),
                    force_reply=False, buttons=rows)
@@ -75,22 +38,22 @@ async def ask_description(conv: Conversation, reply_to: int | None) -> None:
 async def ask_photos(conv: Conversation, reply_to: int | None) -> None:
     await conv.state.set_state(ReportForm.photos)
     await conv.ask(conv.t("report-ask-photos", limit=MAX_PHOTOS), reply_to=reply_to,
-                   buttons=[[step_button(conv.t("report-photos-none"), "photos", "done")]],
+                   buttons=[[step_button(ReportStep, conv.t("report-photos-none"), "photos", "done")]],
                    buttons_text=conv.t("report-photos-none-hint"))
 
 
 async def ask_place(conv: Conversation, reply_to: int | None) -> None:
     await conv.state.set_state(ReportForm.place)
     await conv.ask(conv.t("report-ask-place"), reply_to=reply_to,
-                   buttons=[[step_button(conv.t("report-place-skip"), "place", "skip")]],
+                   buttons=[[step_button(ReportStep, conv.t("report-place-skip"), "place", "skip")]],
                    buttons_text=conv.t("report-place-skip-hint"))
 
 
 async def ask_urgency(conv: Conversation, reply_to: int | None) -> None:
     await conv.state.set_state(ReportForm.urgency)
     await conv.ask(conv.t("report-ask-urgency"), reply_to=reply_to, force_reply=False, buttons=[[
-        step_button(conv.t("urgency-normal"), "urgency", Urgency.normal.value),
-        step_button(conv.t("urgency-urgent"), "urgency", Urgency.urgent.value),
+        step_button(ReportStep, conv.t("urgency-normal"), "urgency", Urgency.normal.value),
+        step_button(ReportStep, conv.t("urgency-urgent"), "urgency", Urgency.urgent.value),
     ]])
 
 
@@ -107,9 +70,9 @@ async def ask_confirm(conv: Conversation) -> None:
     await conv.state.update_data(editing=False)
     data = await conv.state.get_data()
     await conv.ask(summary(data, conv.t, conv.settings), reply_to=data.get("origin"), force_reply=False, buttons=[[
-        step_button(conv.t("report-confirm"), "confirm", "yes"),
-        step_button(conv.t("report-edit"), "confirm", "edit"),
-        step_button(conv.t("report-cancel"), "confirm", "cancel"),
+        step_button(ReportStep, conv.t("report-confirm"), "confirm", "yes"),
+        step_button(ReportStep, conv.t("report-edit"), "confirm", "edit"),
+        step_button(ReportStep, conv.t("report-cancel"), "confirm", "cancel"),
     ]])
 
 

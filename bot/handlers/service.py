@@ -6,19 +6,18 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
+from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.handlers.filters import BoundAs, FromUser
-from bot.handlers.prompts import ask, is_own_prompt, touch
+from bot.handlers.filters import BoundAs
+from bot.handlers.prompts import Conversation, conversation_router, origin_of, own_prompt, step_button, touch
 from bot.handlers.states import ServiceForm
 from bot.i18n import Localizer
 from bot.messaging.callbacks import ServicePage, ServiceStep
 from bot.messaging.service_log import render_services, service_kind_label
 from bot.messaging.text import shorten
-from bot.middlewares.idle import IdleExpiry
 from bot.models import ChatPurpose
 from bot.services.actors import Actor
 from bot.services.chats import BoundChat
@@ -33,18 +32,6 @@ from bot.services.service_log import (
 )
 
 
-def _button(text: str, step: str, value: str = "") -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=ServiceStep(step=step, value=value).pack())
-
-
-async def _ask(message: Message, bot: Bot, state: FSMContext, user_id: int, user_name: str, text: str, *,
-               force_reply: bool = True, buttons: list[list[InlineKeyboardButton]] | None = None,
-               buttons_text: str | None = None) -> None:
-    await ask(bot, state, chat_id=message.chat.id, user_id=user_id, user_name=user_name, text=text,
-              reply_to=(await state.get_data()).get("origin"), force_reply=force_reply, buttons=buttons or [],
-              buttons_text=buttons_text)
-
-
 async def on_service(message: Message, bot: Bot, state: FSMContext, actor: Actor | None, bound: BoundChat,
                      t: Localizer, settings: Settings, clock: Clock) -> None:
     assert bound.unit_id is not None and message.from_user is not None
@@ -53,22 +40,13 @@ async def on_service(message: Message, bot: Bot, state: FSMContext, actor: Actor
     await state.set_state(ServiceForm.kind)
     await state.set_data({"village_id": bound.unit_id, "origin": message.message_id,
                           "touched": clock.now().isoformat()})
-    rows = [[_button(kind.label(t.language), "kind", kind.key)] for kind in settings.service_kinds]
-    await _ask(message, bot, state, message.from_user.id, message.from_user.full_name,
-               t("service-ask-kind", village=bound.name), force_reply=False, buttons=rows)
+    rows = [[step_button(ServiceStep, kind.label(t.language), "kind", kind.key)] for kind in settings.service_kinds]
+    await Conversation.of(message, bot, state, t, settings).ask(
+        t("service-ask-kind", village=bound.name), reply_to=await origin_of(state), force_reply=False, buttons=rows)
 
 
 async def _own(query: CallbackQuery, state: FSMContext, t: Localizer) -> bool:
-    if query.message is None or not await is_own_prompt(state, query.message.message_id):
-        await query.answer(t("button-not-yours"), show_alert=True)
-        return False
-    return True
-
-
-async def _ask_note(query: CallbackQuery, bot: Bot, state: FSMContext, t: Localizer) -> None:
-    assert isinstance(query.message, Message)
-    await state.set_state(ServiceForm.note)
-    await _ask(query.message, bot, state, query.from_user.id, query.from_user.full_name, t("service-ask-note"))
+    return await own_prompt(query, state, t("button-not-yours"))
 
 
 async def on_kind(query: CallbackQuery, callback_data: ServiceStep, bot: Bot, state: FSMContext, t: Localizer,
@@ -80,35 +58,36 @@ async def on_kind(query: CallbackQuery, callback_data: ServiceStep, bot: Bot, st
     await touch(state, clock)
     await state.set_state(ServiceForm.place)
     await query.answer(service_kind_label(settings, t, kind))
-    assert isinstance(query.message, Message)
-    await _ask(query.message, bot, state, query.from_user.id, query.from_user.full_name, t("service-ask-place"),
-               buttons=[[_button(t("service-place-skip"), "place", "skip")]],
-               buttons_text=t("service-place-skip-hint"))
+    await Conversation.of(query, bot, state, t, settings).ask(
+        t("service-ask-place"), reply_to=await origin_of(state),
+        buttons=[[step_button(ServiceStep, t("service-place-skip"), "place", "skip")]],
+        buttons_text=t("service-place-skip-hint"))
 
 
 async def on_kind_text(message: Message, t: Localizer) -> None:
     await message.reply(t("service-use-buttons"))
 
 
-async def on_place(message: Message, bot: Bot, state: FSMContext, t: Localizer, clock: Clock) -> None:
+async def on_place(message: Message, bot: Bot, state: FSMContext, t: Localizer, settings: Settings,
+                   clock: Clock) -> None:
     if not message.text:
         await message.reply(t("service-place-need-text"))
         return
-    assert message.from_user is not None
     await state.update_data(place=validate_place(message.text))
     await touch(state, clock)
     await state.set_state(ServiceForm.note)
-    await ask(bot, state, chat_id=message.chat.id, user_id=message.from_user.id,
-              user_name=message.from_user.full_name, text=t("service-ask-note"), reply_to=message.message_id)
+    await Conversation.of(message, bot, state, t, settings).ask(t("service-ask-note"), reply_to=message.message_id)
 
 
-async def on_place_skip(query: CallbackQuery, bot: Bot, state: FSMContext, t: Localizer, clock: Clock) -> None:
+async def on_place_skip(query: CallbackQuery, bot: Bot, state: FSMContext, t: Localizer, settings: Settings,
+                        clock: Clock) -> None:
     if not await _own(query, state, t):
         return
     await state.update_data(place=None)
     await touch(state, clock)
     await query.answer()
-    await _ask_note(query, bot, state, t)
+    await state.set_state(ServiceForm.note)
+    await Conversation.of(query, bot, state, t, settings).ask(t("service-ask-note"), reply_to=await origin_of(state))
 
 
 async def on_note(message: Message, state: FSMContext, session: AsyncSession, actor: Actor | None, t: Localizer,
@@ -158,11 +137,8 @@ async def on_foreign_button(query: CallbackQuery, t: Localizer) -> None:
 
 
 def build() -> Router:
-    router = Router(name="service")
+    router = conversation_router("service")
     village = BoundAs(ChatPurpose.village)
-    router.message.filter(FromUser())
-    router.message.middleware(IdleExpiry())
-    router.callback_query.middleware(IdleExpiry())
     router.message.register(on_service, Command("service"), village)
     router.message.register(on_services, Command("services"), village)
     router.message.register(on_elsewhere, Command("service", "services"))
