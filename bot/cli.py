@@ -107,6 +107,7 @@ def _parser() -> argparse.ArgumentParser:
     copy.add_argument("--to", dest="target", required=True, help="database URL to write (migrated, must be empty)")
     backup = db.add_parser("backup", help="online backup of the SQLite database (PostgreSQL: prints pg_dump)")
     backup.add_argument("--to", help="a file, or a folder (existing or ending in /) for a dated name (data/backups/)")
+    sub.add_parser("permissions", help="print the permission matrix (who may do what) as a Markdown table")
     jobs = sub.add_parser("jobs", help="scheduled jobs").add_subparsers(dest="jobs_command", required=True)
     jobs.add_parser("list", help="each job, its next run and its last periods")
     job_run = jobs.add_parser("run", help="run one job now (its posts go out through the outbox)")
@@ -145,6 +146,11 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             db_upgrade(settings.database_url)
         else:
             db_downgrade(settings.database_url, args.revision)
+        return 0
+    if args.command == "permissions":
+        from bot.services.permissions import render_markdown
+
+        print(render_markdown(), end="")
         return 0
     if args.command == "jobs":
         return asyncio.run(jobs_command(settings, args))
