@@ -47,6 +47,7 @@ from bot.services.org_parse import parse_org
 from bot.services.scoring import Month, monthly_scores
 from bot.services.scoring_counts import services_per_member
 from tests.harness.chat import ChatHarness, Person
+from tests.harness.org_files import small_org
 from tests.harness.people import as_person, bind, members_with, person
 
 TOWNSHIP_CHAT, COUNTY_CHAT, VILLAGE_CHAT = -100_701, -100_702, -100_703
@@ -233,23 +234,7 @@ def test_every_sheet_and_header_has_words_in_both_languages(settings: Settings) 
             assert len(set(headers)) == len(headers), (language, spec.key)
 
 
-SMALL_ORG = b"""
-[county]
-code = "C"
-name = "County"
-[[townships]]
-code = "T1"
-name = "Town"
-[[villages]]
-code = "V1"
-name = "Village/one"
-township = "T1"
-teams = ["ecology"]
-[[villages]]
-code = "V2"
-name = "Village two"
-township = "T1"
-teams = ["ecology", "culture"]
+LEAD_AND_ADMIN = """
 [[members]]
 code = "M1"
 name = "Lead"
@@ -275,7 +260,7 @@ def _args(out: Path, **which: Any) -> argparse.Namespace:
 async def test_command_line_writes_every_archive(empty_engine: AsyncEngine, settings: Settings,
                                                  tmp_path: Path, capsys: Any) -> None:
     async with create_sessionmaker(empty_engine).begin() as session:
-        await apply_org(session, parse_org(SMALL_ORG, settings.kind_keys))
+        await apply_org(session, parse_org(small_org(LEAD_AND_ADMIN), settings.kind_keys))
     settings = settings.model_copy(update={"database_url": empty_engine.url.render_as_string(hide_password=False)})
 
     out = tmp_path / "archives"

@@ -15,6 +15,7 @@ from bot.services.org_import import apply_org, org_counts
 from bot.services.org_model import OrgFileError
 from bot.services.org_parse import parse_org
 from tests.conftest import SAMPLE_COUNTY
+from tests.harness.org_files import small_org
 
 KINDS = ["ecology", "industry", "welfare", "governance", "culture"]
 
@@ -50,42 +51,19 @@ async def test_reimport_updates_names_and_roles(empty_engine: AsyncEngine) -> No
         assert (await org_counts(session)).members == 473
 
 
-def _minimal(members: str = "", villages: str = "") -> bytes:
-    return f"""
-[county]
-code = "C"
-name = "County"
-[[townships]]
-code = "T1"
-name = "Town"
-[[villages]]
-code = "V1"
-name = "Village one"
-township = "T1"
-teams = ["ecology"]
-[[villages]]
-code = "V2"
-name = "Village two"
-township = "T1"
-teams = ["ecology"]
-{villages}
-{members}
-""".encode()
-
-
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        (_minimal(villages='[[villages]]\ncode = "V1"\nname = "again"\ntownship = "T1"'), "duplicate village code"),
-        (_minimal('[[members]]\ncode = "M1"\nname = "A"\nvillage = ["V1", "V2"]\nroles = ["village_secretary"]'),
+        (small_org(villages='[[villages]]\ncode = "V1"\nname = "again"\ntownship = "T1"'), "duplicate village code"),
+        (small_org('[[members]]\ncode = "M1"\nname = "A"\nvillage = ["V1", "V2"]\nroles = ["village_secretary"]'),
          "one village only"),
-        (_minimal('[[members]]\ncode = "M1"\nname = "A"\ntelegram_id = 5\nvillage = "V1"\nteam = "ecology"\n'
+        (small_org('[[members]]\ncode = "M1"\nname = "A"\ntelegram_id = 5\nvillage = "V1"\nteam = "ecology"\n'
                   '[[members]]\ncode = "M2"\nname = "A"\ntelegram_id = 5\nvillage = "V2"\nteam = "ecology"'),
          "duplicate telegram_id"),
-        (_minimal('[[members]]\ncode = "M1"\nname = "A"\nvillage = "V9"\nteam = "ecology"'), "no such village"),
-        (_minimal('[[members]]\ncode = "M1"\nname = "A"\nvillage = "V1"\nteam = "fishing"'), "unknown team kind"),
-        (_minimal('[[members]]\ncode = "M1"\nname = "A"\nroles = ["king"]'), "unknown role"),
-        (_minimal('[[members]]\ncode = "M1"\nname = "A"\nphone = "call me"\nroles = ["admin"]'), "not a phone"),
+        (small_org('[[members]]\ncode = "M1"\nname = "A"\nvillage = "V9"\nteam = "ecology"'), "no such village"),
+        (small_org('[[members]]\ncode = "M1"\nname = "A"\nvillage = "V1"\nteam = "fishing"'), "unknown team kind"),
+        (small_org('[[members]]\ncode = "M1"\nname = "A"\nroles = ["king"]'), "unknown role"),
+        (small_org('[[members]]\ncode = "M1"\nname = "A"\nphone = "call me"\nroles = ["admin"]'), "not a phone"),
         (b"county = 3 = 4", "not valid TOML"),
         ("名".encode("gbk"), "not UTF-8"),
     ],
@@ -97,7 +75,7 @@ def test_invalid_files_are_rejected_with_the_problem_named(content: bytes, expec
 
 
 def test_every_problem_is_listed_with_its_key_path() -> None:
-    content = _minimal('[[members]]\ncode = "M1"\nname = "A"\nvillage = "V9"\nteam = "fishing"\nroles = ["king"]')
+    content = small_org('[[members]]\ncode = "M1"\nname = "A"\nvillage = "V9"\nteam = "fishing"\nroles = ["king"]')
     with pytest.raises(OrgFileError) as error:
         parse_org(content, KINDS)
     paths = {problem.path for problem in error.value.problems}
@@ -106,7 +84,7 @@ def test_every_problem_is_listed_with_its_key_path() -> None:
 
 def test_rejected_file_writes_nothing(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
-    bad.write_bytes(_minimal('[[members]]\ncode = "M1"\nname = "A"\nroles = ["king"]'))
+    bad.write_bytes(small_org('[[members]]\ncode = "M1"\nname = "A"\nroles = ["king"]'))
     database = tmp_path / "db.sqlite3"
     env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite+aiosqlite:///{database}"}
     subprocess.run([sys.executable, "main.py", "db", "upgrade"], cwd=PROJECT_ROOT, env=env, check=True,
