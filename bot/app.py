@@ -26,6 +26,7 @@ from bot.i18n import Translator
 from bot.messaging.sender import Sender
 from bot.metrics import Metrics
 from bot.middlewares.context import ContextMiddleware
+from bot.middlewares.conversation import ConversationLock
 from bot.middlewares.database import DatabaseMiddleware
 from bot.middlewares.metrics import UpdateMetrics
 from bot.scheduler.jobs import job_registry
@@ -73,11 +74,11 @@ def build_dispatcher(
         translator=translator,
         clock=clock or Clock(),
     )
-    if metrics is not None:
-        # ahead of aiogram's conversation middleware, so waiting for the member's lock and reading the state count
-        dispatcher.update.outer_middleware.unregister(dispatcher.fsm)
+    dispatcher.update.outer_middleware.unregister(dispatcher.fsm)
+    dispatcher.fsm = ConversationLock(storage, isolation, dispatcher.fsm.strategy)
+    if metrics is not None:  # ahead of the conversation lock, so waiting for it counts
         dispatcher.update.outer_middleware(UpdateMetrics(metrics))
-        dispatcher.update.outer_middleware(dispatcher.fsm)
+    dispatcher.update.outer_middleware(dispatcher.fsm)
     dispatcher.update.outer_middleware(DatabaseMiddleware(sessionmaker, in_transaction))
     dispatcher.update.outer_middleware(ContextMiddleware(translator))
     dispatcher.include_router(build_router())

@@ -1,7 +1,8 @@
 """One session and one transaction per update; an exception rolls everything back.
 
-With our database storage the conversation state is written through the same session, so a step and its state
-change commit together; with Redis (several replicas, bot/fsm_redis.py) there is no storage to attach.
+The member's conversation state is read here, inside the transaction (ConversationLock has taken the member's
+lock already). With our database storage it is read and written through the same session, so a step and its
+state change commit together; with Redis (several replicas, bot/fsm_redis.py) there is no storage to attach.
 """
 
 from __future__ import annotations
@@ -31,12 +32,17 @@ class DatabaseMiddleware(BaseMiddleware):
         state: FSMContext | None = data.get("state")
         async with self._sessionmaker.begin() as session:
             data["session"] = session
-            if self._storage is None or state is None:
+            if state is None:
+                result = await handler(event, data)
+            elif self._storage is None:
+                data["raw_state"] = await state.get_state()
                 result = await handler(event, data)
             else:
                 self._storage.attach(state.key, session)
                 try:
+                    data["raw_state"] = await state.get_state()
                     result = await handler(event, data)
+                    await self._storage.flush(state.key)
                 finally:
                     self._storage.detach(state.key)
         sender = data.get("sender")
