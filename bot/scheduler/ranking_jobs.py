@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.models import ChatPurpose, Unit
 from bot.scheduler.runner import JobContext
 from bot.services.chats import bindings
-from bot.services.outbox import enqueue_report
+from bot.services.outbox import enqueue_reports
 from bot.services.reserve import reserve_pool_records
 from bot.services.scoring import Month, UnitScore, monthly_scores
 from bot.services.scoring_ranks import Ranked, ranked
@@ -69,7 +69,7 @@ async def monthly_ranking(session: AsyncSession, ctx: JobContext) -> dict[str, i
     township_of = {village.id: village.parent_id for village in scores.villages.values()}
     villages_of = by_parent(villages, lambda unit: unit.parent_id)
     teams_of = by_parent(teams, lambda unit: township_of.get(unit.parent_id) if unit.parent_id else None)
-    posted = 0
+    reports: list[tuple[int, str, dict[str, Any], str]] = []
     for binding in await bindings(session, ChatPurpose.township):
         entry = next((e for e in townships if e.unit.id == binding.unit_id), None)
         if entry is None:
@@ -80,15 +80,14 @@ async def monthly_ranking(session: AsyncSession, ctx: JobContext) -> dict[str, i
                 "of": len(townships), "villages_of": len(villages), "teams_of": len(teams), "top": top,
                 "villages": [score_row(e) for e in villages_of.get(binding.unit_id, [])],
                 "teams": [score_row(e, own=e.position in own) for e in shown]}
-        posted += await enqueue_report(session, chat_id=binding.chat_id, renderer="monthly_ranking_township",
-                                       data=data, dedupe_key=f"ranking:{ctx.period}:{binding.chat_id}", now=ctx.now)
+        reports.append((binding.chat_id, "monthly_ranking_township", data, f"ranking:{ctx.period}:{binding.chat_id}"))
     names = await _names(session)
     for binding in await bindings(session, ChatPurpose.county):
         assert binding.unit_id is not None
         data = {"month": str(month), "name": names[binding.unit_id], "villages_of": len(villages), "top": top,
                 "townships": [score_row(e) for e in townships], "villages": [score_row(e) for e in ends(villages, top)]}
-        posted += await enqueue_report(session, chat_id=binding.chat_id, renderer="monthly_ranking_county",
-                                       data=data, dedupe_key=f"ranking:{ctx.period}:{binding.chat_id}", now=ctx.now)
+        reports.append((binding.chat_id, "monthly_ranking_county", data, f"ranking:{ctx.period}:{binding.chat_id}"))
+    posted = await enqueue_reports(session, reports, ctx.now)
     return {"posted": posted, "teams": len(teams), "villages": len(villages), "townships": len(townships)}
 
 
@@ -103,7 +102,7 @@ async def year_end_assessment(session: AsyncSession, ctx: JobContext) -> dict[st
     top = settings.scoring.top_n
     villages_of = by_parent(villages, lambda unit: unit.parent_id)
     pool = [record.row() for record in await reserve_pool_records(session, year, tz=settings.tz)]
-    posted = 0
+    reports: list[tuple[int, str, dict[str, Any], str]] = []
     for binding in await bindings(session, ChatPurpose.township):
         entry = next((e for e in townships if e.unit.id == binding.unit_id), None)
         if entry is None:
@@ -112,14 +111,13 @@ async def year_end_assessment(session: AsyncSession, ctx: JobContext) -> dict[st
                 "of": len(townships), "villages_of": len(villages),
                 "villages": [year_row(e) for e in villages_of.get(binding.unit_id, [])],
                 "reserve": [row for row in pool if binding.unit_id in row["townships"]]}
-        posted += await enqueue_report(session, chat_id=binding.chat_id, renderer="year_end_township", data=data,
-                                       dedupe_key=f"year_end:{ctx.period}:{binding.chat_id}", now=ctx.now)
+        reports.append((binding.chat_id, "year_end_township", data, f"year_end:{ctx.period}:{binding.chat_id}"))
     names = await _names(session)
     for binding in await bindings(session, ChatPurpose.county):
         assert binding.unit_id is not None
         data = {"year": str(year), "name": names[binding.unit_id], "villages_of": len(villages), "top": top,
                 "townships": [year_row(e) for e in townships], "villages": [year_row(e) for e in ends(villages, top)],
                 "reserve": pool}
-        posted += await enqueue_report(session, chat_id=binding.chat_id, renderer="year_end_county", data=data,
-                                       dedupe_key=f"year_end:{ctx.period}:{binding.chat_id}", now=ctx.now)
+        reports.append((binding.chat_id, "year_end_county", data, f"year_end:{ctx.period}:{binding.chat_id}"))
+    posted = await enqueue_reports(session, reports, ctx.now)
     return {"posted": posted, "villages": len(villages), "townships": len(townships)}
