@@ -36,11 +36,16 @@ async def _village_people(session: AsyncSession) -> tuple[Person, Person, Person
     return member, mate, lead, secretary
 
 
-async def test_full_report_creates_one_issue_and_posts_its_card(harness: ChatHarness, session: AsyncSession,
-                                                                settings: Settings) -> None:
+async def _reporter(harness: ChatHarness, session: AsyncSession) -> Reporter:
+    """An ecology team member of GC01-02, reporting in the village's bound group."""
     member, *_ = await _village_people(session)
     harness.group(CHAT, "果洛村")
-    reporter = Reporter(harness, member, CHAT)
+    return Reporter(harness, member, CHAT)
+
+
+async def test_full_report_creates_one_issue_and_posts_its_card(harness: ChatHarness, session: AsyncSession,
+                                                                settings: Settings) -> None:
+    reporter = await _reporter(harness, session)
     first = await reporter.say("/report")
     assert "角什科村" in texts(first)[0]
     assert reporter.prompt_with("✅ 生态文明工作队")  # pre-selected to the member's own team
@@ -51,11 +56,11 @@ async def test_full_report_creates_one_issue_and_posts_its_card(harness: ChatHar
     await reporter.photo("photo-a")
     await reporter.photo("photo-b")
     await reporter.press("完成")
-    await reporter._feed(harness.send_location(member, CHAT, 37.33, 100.13))
+    await reporter._feed(harness.send_location(reporter.who, CHAT, 37.33, 100.13))
     await reporter.press("紧急")
     summary = harness.last_sent(CHAT).text or ""
     assert "草场围栏被风吹倒" in summary and "2 张" in summary and "37.33" in summary
-    done = await reporter.press("确认上报")
+    done = await reporter.confirm()
 
     [issue] = await issues(session)
     assert issue.number == "2026-0001"
@@ -87,11 +92,9 @@ async def test_two_members_report_at_once_in_one_group(harness: ChatHarness, ses
     await two.say("第二个人的问题：水井干了")
     await one.say("第一个人的问题：围栏倒了")
     for reporter in (one, two):
-        await reporter.press("没有照片")
-        await reporter.press("跳过")
-        await reporter.press("一般")
-    await two.press("确认上报")
-    await one.press("确认上报")
+        await reporter.to_summary()
+    await two.confirm()
+    await one.confirm()
     found = await issues(session)
     assert {(i.description, i.number) for i in found} == {("第二个人的问题：水井干了", "2026-0001"),
                                                          ("第一个人的问题：围栏倒了", "2026-0002")}
@@ -112,9 +115,8 @@ async def test_someone_elses_buttons_do_nothing(harness: ChatHarness, session: A
 
 
 async def test_bad_input_at_every_step(harness: ChatHarness, session: AsyncSession) -> None:
-    member, *_ = await _village_people(session)
-    harness.group(CHAT, "果洛村")
-    r = Reporter(harness, member, CHAT)
+    r = await _reporter(harness, session)
+    member = r.who
     await r.say("/report")
     assert "请点上面的按钮" in texts(await r.say("随便打字"))[0]
     await r.press("生态")
@@ -131,37 +133,32 @@ async def test_bad_input_at_every_step(harness: ChatHarness, session: AsyncSessi
     assert "太长" in texts(await r.say("地" * 500))[0]
     await r.press("跳过")
     await r.press("一般")
-    await r.press("确认上报")
+    await r.confirm()
     [issue] = await issues(session)
     assert issue.description == "🐑 ཀུན་ཁྱབ། 羊圈漏雨" and issue.place_text is None
 
 
 async def test_long_description_is_kept_and_the_card_fits(harness: ChatHarness, session: AsyncSession) -> None:
-    member, *_ = await _village_people(session)
-    harness.group(CHAT, "果洛村")
+    reporter = await _reporter(harness, session)
     long_text = "牧" * 5000
-    done = await Reporter(harness, member, CHAT).full(long_text, photos=())
+    done = await reporter.full(long_text, photos=())
     [issue] = await issues(session)
     assert issue.description == long_text
     card = next(r for r in done if isinstance(r, SendMessage) and r.text.startswith("📋"))
     assert len(card.text) <= 4096 and f"/issue {issue.number}" in card.text
-    form = [r.text for r in await harness.send(member, CHAT, f"/issue {issue.number}") if isinstance(r, SendMessage)]
+    form = [r.text for r in await reporter.say(f"/issue {issue.number}") if isinstance(r, SendMessage)]
     assert all(len(part) <= 4096 for part in form) and sum(part.count("牧") for part in form) >= 5000
 
 
 async def test_photo_card_caption_fits(harness: ChatHarness, session: AsyncSession) -> None:
-    member, *_ = await _village_people(session)
-    harness.group(CHAT, "果洛村")
-    done = await Reporter(harness, member, CHAT).full("羊" * 3000, photos=("p1", "p2", "p3"))
+    done = await (await _reporter(harness, session)).full("羊" * 3000, photos=("p1", "p2", "p3"))
     card = next(r for r in done if isinstance(r, SendPhoto))
     assert len(card.caption or "") <= 1024 and "/issue 2026-0001" in (card.caption or "")
     assert "📷 更多照片（2）" in (card.reply_markup.inline_keyboard[-1][-1].text if card.reply_markup else "")
 
 
 async def test_cancel_at_every_step_saves_nothing(harness: ChatHarness, session: AsyncSession) -> None:
-    member, *_ = await _village_people(session)
-    harness.group(CHAT, "果洛村")
-    r = Reporter(harness, member, CHAT)
+    r = await _reporter(harness, session)
     steps = [lambda: r.press("生态"), lambda: r.say("描述"), lambda: r.press("没有照片"), lambda: r.press("跳过"),
              lambda: r.press("一般")]
     for depth in range(len(steps) + 1):
@@ -178,15 +175,9 @@ async def test_cancel_at_every_step_saves_nothing(harness: ChatHarness, session:
 
 
 async def test_edit_before_confirm(harness: ChatHarness, session: AsyncSession) -> None:
-    member, *_ = await _village_people(session)
-    harness.group(CHAT, "果洛村")
-    r = Reporter(harness, member, CHAT)
-    await r.say("/report")
-    await r.press("生态")
-    await r.say("旧描述")
-    await r.press("没有照片")
-    await r.say("旧地点")
-    await r.press("一般")
+    r = await _reporter(harness, session)
+    await r.start("旧描述")
+    await r.to_summary(place="旧地点")
     await r.press("修改")
     await r.press("问题描述")
     summary = await r.say("新描述")
@@ -197,7 +188,7 @@ async def test_edit_before_confirm(harness: ChatHarness, session: AsyncSession) 
     await r.press("修改")
     await r.press("紧急程度")
     await r.press("紧急")
-    await r.press("确认上报")
+    await r.confirm()
     [issue] = await issues(session)
     assert (issue.description, issue.kind, issue.urgency, issue.place_text) == (
         "新描述", "industry", Urgency.urgent, "旧地点")
@@ -209,57 +200,41 @@ async def test_restart_between_steps_resumes(settings: Settings, sessionmaker: a
     first = ChatHarness(build_dispatcher(settings, sessionmaker, Translator("zh"), clock))
     first.group(CHAT, "果洛村")
     r = Reporter(first, member, CHAT)
-    await r.say("/report")
-    await r.press("生态")
-    await r.say("重启前写的描述")
+    await r.start("重启前写的描述")
 
     second = ChatHarness(build_dispatcher(settings, sessionmaker, Translator("zh"), clock))
     second.group(CHAT, "果洛村")
     second.session.sent.update(first.session.sent)
     second.session._ids = first.session._ids
     r.h = second
-    await r.press("没有照片")
-    await r.press("跳过")
-    await r.press("一般")
-    await r.press("确认上报")
+    await r.to_summary()
+    await r.confirm()
     [issue] = await issues(session)
     assert issue.description == "重启前写的描述"
 
 
 async def test_report_again_resumes_the_unfinished_one(harness: ChatHarness, session: AsyncSession) -> None:
-    member, *_ = await _village_people(session)
-    harness.group(CHAT, "果洛村")
-    r = Reporter(harness, member, CHAT)
-    await r.say("/report")
-    await r.press("生态")
+    r = await _reporter(harness, session)
+    await r.start()
     again = texts(await r.say("/report"))
     assert "接着来" in again[0] and "请描述问题" in again[1]
 
 
 async def test_idle_step_expires(harness: ChatHarness, session: AsyncSession, clock: ManualClock,
                                  settings: Settings) -> None:
-    member, *_ = await _village_people(session)
-    harness.group(CHAT, "果洛村")
-    r = Reporter(harness, member, CHAT)
-    await r.say("/report")
-    await r.press("生态")
+    r = await _reporter(harness, session)
+    await r.start()
     clock.advance(timedelta(minutes=settings.conversation.idle_minutes + 1))
     assert "已自动取消" in texts(await r.say("迟到的描述"))[0]
     assert "没有进行中" in texts(await r.say("/cancel"))[0]
 
 
 async def test_confirm_pressed_twice_creates_one_issue(harness: ChatHarness, session: AsyncSession) -> None:
-    member, *_ = await _village_people(session)
-    harness.group(CHAT, "果洛村")
-    r = Reporter(harness, member, CHAT)
-    await r.say("/report")
-    await r.press("生态")
-    await r.say("只报一次")
-    await r.press("没有照片")
-    await r.press("跳过")
-    await r.press("一般")
+    r = await _reporter(harness, session)
+    await r.start("只报一次")
+    await r.to_summary()
     message_id, data = r.prompt_with("确认上报")
-    await asyncio.gather(harness.press(member, CHAT, message_id, data), harness.press(member, CHAT, message_id, data))
+    await asyncio.gather(harness.press(r.who, CHAT, message_id, data), harness.press(r.who, CHAT, message_id, data))
     assert len(await issues(session)) == 1
 
 
@@ -281,13 +256,9 @@ async def test_report_in_private_chat(harness: ChatHarness, session: AsyncSessio
     member, *_ = await _village_people(session)
     harness.group(CHAT, "果洛村")
     r = Reporter(harness, member, chat_id=member.telegram_id)
-    await r.say("/start report")
-    await r.press("生态")
-    await r.say("私聊上报的问题")
-    await r.press("没有照片")
-    await r.press("跳过")
-    await r.press("一般")
-    await r.press("确认上报")
+    await r.start("私聊上报的问题", command="/start report")
+    await r.to_summary()
+    await r.confirm()
     [issue] = await issues(session)
     cards = (await session.scalars(select(IssueCard.chat_id).where(IssueCard.issue_id == issue.id))).all()
     assert sorted(cards) == sorted([CHAT, member.telegram_id])

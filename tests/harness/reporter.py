@@ -53,12 +53,15 @@ class Reporter:
     async def photo(self, file_id: str) -> list:
         return await self._feed(self.h.send_photo(self.who, self.chat, file_id))
 
-    async def full(self, description: str = "草场围栏被风吹倒，牛羊进入禁牧区", *, kind: str = "生态",
-                   photos: tuple[str, ...] = ("photo-1",), place: str | None = "才让家夏季草场",
-                   urgent: bool = False) -> list:
-        await self.say("/report")
-        await self.press(kind)
-        await self.say(description)
+    async def start(self, description: str | None = None, *, kind: str = "生态", command: str = "/report") -> list:
+        """Start a report and pick the team; with a description, give it too."""
+        await self.say(command)
+        answer = await self.press(kind)
+        return answer if description is None else await self.say(description)
+
+    async def to_summary(self, *, photos: tuple[str, ...] = (), place: str | None = None,
+                         urgent: bool = False) -> list:
+        """From the photos step to the summary: photos or none, the place or skip, the urgency."""
         for photo in photos:
             await self.photo(photo)
         await self.press("完成" if photos else "没有照片")
@@ -66,5 +69,14 @@ class Reporter:
             await self.say(place)
         else:
             await self.press("跳过")
-        await self.press("紧急" if urgent else "一般")
+        return await self.press("紧急" if urgent else "一般")
+
+    async def confirm(self) -> list:
         return await self.press("确认上报")
+
+    async def full(self, description: str = "草场围栏被风吹倒，牛羊进入禁牧区", *, kind: str = "生态",
+                   photos: tuple[str, ...] = ("photo-1",), place: str | None = "才让家夏季草场",
+                   urgent: bool = False) -> list:
+        await self.start(description, kind=kind)
+        await self.to_summary(photos=photos, place=place, urgent=urgent)
+        return await self.confirm()
