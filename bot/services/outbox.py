@@ -76,10 +76,12 @@ async def enqueue_reports(session: AsyncSession, reports: list[tuple[int, str, d
              "status": OutboxStatus.pending, "attempts": 0}
             for chat_id, renderer, data, key in reports]
     connection = await session.connection()
+    # RETURNING counts only the rows really queued (a row already there is skipped), which an executemany's
+    # rowcount cannot tell on every driver
     result = await connection.execute(
-        insert(OutboxMessage).on_conflict_do_nothing(index_elements=[OutboxMessage.dedupe_key]), rows)
-    # drivers that cannot count an executemany report -1: every row is new then (the period was just claimed)
-    return result.rowcount if result.rowcount >= 0 else len(rows)
+        insert(OutboxMessage).on_conflict_do_nothing(index_elements=[OutboxMessage.dedupe_key])
+        .returning(OutboxMessage.id), rows)
+    return len(result.all())
 
 
 async def pending_count(session: AsyncSession) -> int:
