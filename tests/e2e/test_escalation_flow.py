@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.config import load_settings
-from bot.i18n import Translator
 from bot.models import Department, Issue, IssueLevel, IssueStatus, Member, RoleName
 from tests.e2e.conftest import Live
+from tests.e2e.steps import bound_group, report_to_summary, t
 from tests.e2e.support import buttons, card_recorded, eventually, inspect_database, message_text
 from tests.harness.people import members_with
 
 VILLAGE, TOWNSHIP, DEPARTMENT = "GC01-02", "GC01", "AGRI"
 VILLAGE_GROUP, TOWNSHIP_GROUP, DEPARTMENT_GROUP = -1001000000902, -1001000000901, -1001000000903
 LIAISON_CODE = "M0013"  # AGRI's liaison for GC01 in org/sample_county.toml
-t = Translator("zh").localizer("zh")
-ECOLOGY = next(kind.zh for kind in load_settings().team_kinds if kind.key == "ecology")
 
 
 async def test_escalate_acknowledge_dispatch_reaches_the_department_and_its_liaison(live: Live) -> None:
@@ -35,32 +32,17 @@ async def test_escalate_acknowledge_dispatch_reaches_the_department_and_its_liai
     supervisor_id = supervisor.telegram_id
     assert admin_id == 1000002 and liaison_id == 1000014
     await driver.add_people(people)
-    for title, chat_id, members in (
-        ("角什科村工作群", VILLAGE_GROUP, [reporter_id, lead_id]),
-        ("沙柳河镇督导群", TOWNSHIP_GROUP, [m.telegram_id for m in supervisors]),
-        ("县农牧水利和科技局工作群", DEPARTMENT_GROUP, [liaison_id]),
+    for title, chat_id, code, purpose, members in (
+        ("角什科村工作群", VILLAGE_GROUP, VILLAGE, "village", [reporter_id, lead_id]),
+        ("沙柳河镇督导群", TOWNSHIP_GROUP, TOWNSHIP, "township", [m.telegram_id for m in supervisors]),
+        ("县农牧水利和科技局工作群", DEPARTMENT_GROUP, DEPARTMENT, "department", [liaison_id]),
     ):
-        await live.client.create_chat(title, chat_id=chat_id, chat_type="supergroup", members=members,
-                                      admins=[admin_id], owner=admin_id)
-
-    for chat_id, code, purpose in ((VILLAGE_GROUP, VILLAGE, "village"), (TOWNSHIP_GROUP, TOWNSHIP, "township"),
-                                   (DEPARTMENT_GROUP, DEPARTMENT, "department")):
-        mark = await driver.say(chat_id, admin_id, f"/bind {code}")
-        await driver.bot_message(chat_id, after=mark, text=f"（{code}）的{t(f'purpose-{purpose}')}")
+        await bound_group(live, title, chat_id, code, members=members, admin_id=admin_id,
+                          bound_says=f"（{code}）的{t(f'purpose-{purpose}')}")
 
     # A village member reports, without photo.
-    mark = await driver.say(VILLAGE_GROUP, reporter_id, "/report")
-    teams = await driver.bot_message(VILLAGE_GROUP, after=mark, button=ECOLOGY)
-    mark = await driver.press(VILLAGE_GROUP, teams, reporter_id, ECOLOGY)
-    prompt = await driver.bot_message(VILLAGE_GROUP, after=mark, prompting=reporter_id)
-    mark = await driver.say(VILLAGE_GROUP, reporter_id, "河道淤堵，汛期前村里清不动，需要机械", reply_to=prompt)
-    no_photos = await driver.bot_message(VILLAGE_GROUP, after=mark, button=t("report-photos-none"))
-    mark = await driver.press(VILLAGE_GROUP, no_photos, reporter_id, t("report-photos-none"))
-    prompt = await driver.bot_message(VILLAGE_GROUP, after=mark, prompting=reporter_id)
-    mark = await driver.say(VILLAGE_GROUP, reporter_id, "沙柳河角什科段", reply_to=prompt)
-    urgency = await driver.bot_message(VILLAGE_GROUP, after=mark, button=t("urgency-normal"))
-    mark = await driver.press(VILLAGE_GROUP, urgency, reporter_id, t("urgency-normal"))
-    summary = await driver.bot_message(VILLAGE_GROUP, after=mark, button=t("report-confirm"))
+    summary = await report_to_summary(driver, VILLAGE_GROUP, reporter_id, "河道淤堵，汛期前村里清不动，需要机械",
+                                      "沙柳河角什科段")
     mark = await driver.press(VILLAGE_GROUP, summary, reporter_id, t("report-confirm"))
     village_card = await driver.bot_message(VILLAGE_GROUP, after=mark, button=t("action-escalate"))
     assert not village_card.get("photo"), "a report without photos gets a text card"

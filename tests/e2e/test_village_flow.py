@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.config import load_settings
-from bot.i18n import Translator
 from bot.models import Issue, IssueStatus, RoleName
 from emulator import make_png
 from tests.e2e.conftest import Live
+from tests.e2e.steps import bound_group, report_to_summary, t
 from tests.e2e.support import eventually, inspect_database
 from tests.harness.people import members_with
 
 VILLAGE = "GC01-02"
 GROUP = -1001000000902
-t = Translator("zh").localizer("zh")
-ECOLOGY = next(kind.zh for kind in load_settings().team_kinds if kind.key == "ecology")
 
 
 async def test_report_claim_resolve_verify_closes_the_issue_with_its_card_edited_in_place(live: Live) -> None:
@@ -26,26 +23,11 @@ async def test_report_claim_resolve_verify_closes_the_issue_with_its_card_edited
     assert admin.telegram_id and reporter.telegram_id and mate.telegram_id
     admin_id, reporter_id, mate_id = admin.telegram_id, reporter.telegram_id, mate.telegram_id
     await driver.add_people([admin, reporter, mate])
-    await live.client.create_chat("角什科村工作群", chat_id=GROUP, chat_type="supergroup",
-                                  members=[reporter_id, mate_id], admins=[admin_id], owner=admin_id)
+    await bound_group(live, "角什科村工作群", GROUP, VILLAGE, members=[reporter_id, mate_id], admin_id=admin_id,
+                      bound_says=VILLAGE)
 
-    mark = await driver.say(GROUP, admin_id, f"/bind {VILLAGE}")
-    await driver.bot_message(GROUP, after=mark, text=VILLAGE)
-
-    mark = await driver.say(GROUP, reporter_id, "/report")
-    teams = await driver.bot_message(GROUP, after=mark, button=ECOLOGY)
-    mark = await driver.press(GROUP, teams, reporter_id, ECOLOGY)
-    prompt = await driver.bot_message(GROUP, after=mark, prompting=reporter_id)
-    mark = await driver.say(GROUP, reporter_id, "草场围栏被风吹倒，牛羊进入禁牧区", reply_to=prompt)
-    prompt = await driver.bot_message(GROUP, after=mark, prompting=reporter_id)
-    mark = await driver.send_photo(GROUP, reporter_id, make_png(), reply_to=prompt)
-    received = await driver.bot_message(GROUP, after=mark, button=t("report-photos-done"))
-    mark = await driver.press(GROUP, received, reporter_id, t("report-photos-done"))
-    prompt = await driver.bot_message(GROUP, after=mark, prompting=reporter_id)
-    mark = await driver.say(GROUP, reporter_id, "才让家夏季草场", reply_to=prompt)
-    urgency = await driver.bot_message(GROUP, after=mark, button=t("urgency-normal"))
-    mark = await driver.press(GROUP, urgency, reporter_id, t("urgency-normal"))
-    summary = await driver.bot_message(GROUP, after=mark, button=t("report-confirm"))
+    summary = await report_to_summary(driver, GROUP, reporter_id, "草场围栏被风吹倒，牛羊进入禁牧区", "才让家夏季草场",
+                                      photo=make_png())
     mark = await driver.press(GROUP, summary, reporter_id, t("report-confirm"))
     card = await driver.bot_message(GROUP, after=mark, button=t("action-claim"))
     assert card.get("photo"), "a report with a photo gets a photo card"
