@@ -11,6 +11,7 @@ from bot.handlers import (
     errors,
     export,
     fallback,
+    forged_buttons,
     issue_actions,
     joining,
     lookup,
@@ -26,6 +27,7 @@ def build_router() -> Router:
     root = Router(name="root")
     root.include_routers(
         errors.build(),
+        forged_buttons.build(),  # first of the buttons: forged data reaches no feature
         chat_events.build(),  # before the conversations: a migration is nobody's answer to a prompt
         common.build(),
         binding.build(),

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
+
+# Row ids are PostgreSQL integers: a number outside them was never on a button, and must not reach the database
+# (where it fails as an error rather than as "not found"); such data matches no button and is answered as stale.
+MAX_ROW_ID = 2**31 - 1
+RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
 
 
 class JoinPick(CallbackData, prefix="jp"):
-    member_id: int
+    member_id: RowId
 
 
 class JoinDecision(CallbackData, prefix="jd"):
-    request_id: int
+    request_id: RowId
     approve: bool
 
 
@@ -18,7 +26,7 @@ class CardAction(CallbackData, prefix="ia"):
     """A life-cycle button on an issue card: the action name and the issue id, nothing else."""
 
     action: str
-    issue_id: int
+    issue_id: RowId
 
 
 class ReportStep(CallbackData, prefix="rs"):
@@ -38,7 +46,7 @@ class Page(CallbackData, prefix="pg"):
 class DepartmentPick(CallbackData, prefix="dp"):
     """Which department a dispatch goes to; the item being dispatched is in the presser's conversation."""
 
-    department_id: int
+    department_id: RowId
 
 
 class DueDefault(CallbackData, prefix="dd"):
@@ -51,7 +59,7 @@ class MeetingPick(CallbackData, prefix="mp"):
     """A button of the /meeting conversation: a day, an attendee or agenda item to toggle, or done."""
 
     what: str
-    id: int = 0
+    id: Annotated[int, Field(ge=0, le=MAX_ROW_ID)] = 0  # a member's or item's id; a day: 0 today, 1 yesterday
 
 
 class ServiceStep(CallbackData, prefix="sv"):

@@ -118,8 +118,10 @@ class World:
         return Cast(Person(8_000_000 + n, member.display_name, None, "zh"), member.id, member.code,
                     member.display_name, f"1770000{n:04d}")
 
-    async def item(self, stage: Stage, *, tie: Relation | None = None, cast: Cast | None = None) -> Issue:
-        """A new item of the home team in `stage`; `tie` makes `cast` its reporter, holder or resolver."""
+    async def item(self, stage: Stage, *, tie: Relation | None = None, cast: Cast | None = None,
+                   village: str = HOME_VILLAGE) -> Issue:
+        """A new item of the village's ecology team in `stage`; `tie` makes `cast` its reporter, holder or
+        resolver."""
         n = next(self.serial)
         now: datetime = self.clock.now()
         people = {"reporter": self.sample["reporter"], "holder": self.sample["holder"] if stage.holder else None,
@@ -129,7 +131,7 @@ class World:
         if tie is not None and cast is not None:
             people[tie.value] = cast.member_id
         issue = Issue(
-            number=f"2025-{n:04d}", village_id=self.units[HOME_VILLAGE], team_id=self.teams[HOME_VILLAGE, HOME_KIND],
+            number=f"2025-{n:04d}", village_id=self.units[village], team_id=self.teams[village, HOME_KIND],
             kind=HOME_KIND, reporter_id=people["reporter"], holder_id=people["holder"],
             resolver_id=people["resolver"], description=f"矩阵测试 {n}", level=stage.level, status=stage.status,
             due_at=now + timedelta(days=7), created_at=now, updated_at=now,
