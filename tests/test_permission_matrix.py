@@ -25,7 +25,7 @@ from bot.services.permissions import (
     MATRIX,
     Guarded,
     On,
-    permission,
+    Permission,
     render_markdown,
 )
 from tests.conftest import BACKENDS, _engine_for, make_harness
@@ -82,6 +82,10 @@ def test_every_refusal_is_worded_in_both_languages() -> None:
     for language in ("zh", "en"):
         words = Translator(language).localizer(language)
         assert [key for key in keys if words(key, name="x") == key] == []
+
+
+def permission(action: str, on: On) -> Permission:
+    return next(p for p in MATRIX if p.action == action and on in p.on)
 
 
 def test_phones_go_no_further_than_see_phones() -> None:

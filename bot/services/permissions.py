@@ -191,10 +191,6 @@ ITEM_PERMISSIONS: dict[tuple[Action, IssueLevel], Permission] = {
     (Action(p.action), ITEM_LEVELS[on]): p for p in MATRIX for on in p.on if on in ITEM_LEVELS}
 
 
-def permission(action: str, on: On) -> Permission:
-    return next(p for p in MATRIX if p.action == action and on in p.on)
-
-
 def item_place(issue: Issue, where: Where) -> Place:
     return Place(issue.team_id, issue.village_id, where.township_id, issue.department_id)
 
