@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -29,8 +30,11 @@ from bot.middlewares.context import ContextMiddleware
 from bot.middlewares.conversation import ConversationLock
 from bot.middlewares.database import DatabaseMiddleware
 from bot.middlewares.metrics import UpdateMetrics
+from bot.resilience import ApiRetry, ApiWatch, UpdateRetry
 from bot.scheduler.jobs import job_registry
 from bot.scheduler.service import JobScheduler
+from bot.services.health import Health
+from bot.watchdog import Watchdog
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +83,8 @@ def build_dispatcher(
     if metrics is not None:  # ahead of the conversation lock, so waiting for it counts
         dispatcher.update.outer_middleware(UpdateMetrics(metrics))
     dispatcher.update.outer_middleware(dispatcher.fsm)
+    # outside the update's transaction, so a retry starts it afresh; inside the member's conversation lock
+    dispatcher.update.outer_middleware(UpdateRetry())
     dispatcher.update.outer_middleware(DatabaseMiddleware(sessionmaker, in_transaction))
     dispatcher.update.outer_middleware(ContextMiddleware(translator))
     dispatcher.include_router(build_router())
@@ -95,8 +101,14 @@ def build_app(settings: Settings, engine: AsyncEngine | None = None, clock: Cloc
                build_dispatcher(settings, sessionmaker, translator, clock, metrics))
 
 
-def build_bot(settings: Settings) -> Bot:
+def build_bot(settings: Settings, health: Health | None = None, *, retry_requests: bool = False) -> Bot:
+    """`retry_requests`: for the handlers' bot (the outbox sender keeps its own schedule); `health` hears
+    whether requests get through."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    if retry_requests:
+        session.middleware(ApiRetry())   # first: outermost, so the watch below sees every try
+    if health is not None:
+        session.middleware(ApiWatch(health))
     return Bot(settings.bot_token.get_secret_value(), session=session)
 
 
@@ -120,13 +132,18 @@ async def running(settings: Settings, metrics: Metrics | None = None) -> AsyncIt
     """What polling and the webhook share: the outbox sender, the scheduler and its catch-up, the commands;
     stopped in order when the body returns."""
     app = build_app(settings, metrics=metrics)
-    bot = build_bot(settings)
-    sender = Sender(bot, app.sessionmaker, app.translator, settings, app.clock,
+    health = Health(app.clock, timedelta(minutes=settings.alerts.after_minutes))
+    app.dispatcher["health"] = health
+    bot = build_bot(settings, health, retry_requests=True)
+    sender_bot = build_bot(settings, health)
+    sender = Sender(sender_bot, app.sessionmaker, app.translator, settings, app.clock, health=health,
                     on_outcome=metrics.delivered if metrics else None)
     app.dispatcher["sender"] = sender
     jobs = JobScheduler(app.sessionmaker, settings, job_registry(), app.clock, worker=sender.worker,
-                        after_run=sender.wake, on_outcome=metrics.job_ran if metrics else None)
+                        after_run=sender.wake, on_outcome=metrics.job_ran if metrics else None, health=health)
+    watchdog = Watchdog(health, app.sessionmaker, settings, app.clock, worker=sender.worker, wake=sender.wake)
     sender_task = asyncio.create_task(sender.run(), name="outbox-sender")
+    watchdog_task = asyncio.create_task(watchdog.run(), name="watchdog")
     catch_up: asyncio.Task[object] | None = None
     try:
         me = await bot.get_me()
@@ -134,15 +151,19 @@ async def running(settings: Settings, metrics: Metrics | None = None) -> AsyncIt
         jobs.start()
         catch_up = asyncio.create_task(jobs.catch_up(), name="jobs-catch-up")
         yield Running(app, bot, me.username or str(me.id))
-        await catch_up
     finally:
         if catch_up is not None and not catch_up.done():
-            catch_up.cancel()  # a job's claim and work commit together: a cancelled run is simply run again
+            # still retrying with the database away, perhaps: a job's claim and work commit together, so a
+            # cancelled run is simply run again at the next start
+            catch_up.cancel()
             await asyncio.wait({catch_up})
         jobs.shutdown()
+        watchdog.stop()
+        await watchdog_task
         sender.stop()
         await sender_task
         await bot.session.close()
+        await sender_bot.session.close()
         await app.close()
 
 
