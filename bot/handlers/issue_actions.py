@@ -14,15 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.handlers.filters import BoundAs, FromUser, PrivateChat
-from bot.handlers.prompts import ask, is_own_prompt
+from bot.handlers.filters import BoundAs, PrivateChat
+from bot.handlers.prompts import Conversation, conversation_router, own_prompt
 from bot.handlers.scope import chat_scope
 from bot.handlers.states import ActionInput, ReportForm
 from bot.i18n import Localizer
 from bot.messaging.callbacks import CardAction, DepartmentPick, DueDefault
 from bot.messaging.cards import PHOTOS_ACTION
 from bot.messaging.text import local_date
-from bot.middlewares.idle import IdleExpiry
 from bot.models import ChatPurpose
 from bot.services.actors import Actor
 from bot.services.chats import BoundChat
@@ -34,6 +33,7 @@ from bot.services.lifecycle import (
     Action,
     Change,
     check,
+    ensure_readable,
     ensure_visible,
     load_issue,
     perform,
@@ -57,7 +57,7 @@ async def on_card_action(
     actor: Actor | None, bound: BoundChat | None, t: Localizer, settings: Settings, clock: Clock,
 ) -> None:
     if callback_data.action == PHOTOS_ACTION:
-        await _send_photos(query, bot, session, callback_data.issue_id, bound, t)
+        await _send_photos(query, bot, session, callback_data.issue_id, actor, bound, t)
         return
     try:
         action = Action(callback_data.action)
@@ -81,31 +81,23 @@ async def on_card_action(
     await state.set_data({"action": action.value, "issue_id": issue.id, "number": issue.number,
                           "touched": clock.now().isoformat()})
     await query.answer()
-    assert query.message is not None
+    conv = Conversation.of(query, bot, state, t, settings)
     if action == Action.dispatch:
         departments = await all_departments(session)
         buttons = [[InlineKeyboardButton(text=d.name, callback_data=DepartmentPick(department_id=d.id).pack())]
                    for d in departments]
-        await ask(bot, state, chat_id=query.message.chat.id, user_id=query.from_user.id,
-                  user_name=query.from_user.full_name, text=t("ask-department", number=issue.number),
-                  reply_to=None, force_reply=False, buttons=buttons)
+        await conv.ask(t("ask-department", number=issue.number), force_reply=False, buttons=buttons)
         return
-    await ask(bot, state, chat_id=query.message.chat.id, user_id=query.from_user.id,
-              user_name=query.from_user.full_name, text=t(f"ask-{action.value}", number=issue.number),
-              reply_to=None)
+    await conv.ask(t(f"ask-{action.value}", number=issue.number))
 
 
-async def _ask_due(message: Message | None, user_id: int, user_name: str, bot: Bot, state: FSMContext,
-                   t: Localizer, settings: Settings, now: datetime, reply_to: int | None) -> None:
-    assert message is not None
-    await state.set_state(ActionInput.due)
-    data = await state.get_data()
-    default = now + timedelta(days=settings.deadlines.department_days)
-    await ask(bot, state, chat_id=message.chat.id, user_id=user_id, user_name=user_name,
-              text=t("ask-due", number=data["number"]), reply_to=reply_to,
-              buttons=[[InlineKeyboardButton(text=t("due-default", date=local_date(default, settings.tz)),
-                                             callback_data=DueDefault().pack())]],
-              buttons_text=t("due-default-hint"))
+async def _ask_due(conv: Conversation, now: datetime, reply_to: int | None) -> None:
+    await conv.state.set_state(ActionInput.due)
+    data = await conv.state.get_data()
+    default = local_date(now + timedelta(days=conv.settings.deadlines.department_days), conv.settings.tz)
+    button = InlineKeyboardButton(text=conv.t("due-default", date=default), callback_data=DueDefault().pack())
+    await conv.ask(conv.t("ask-due", number=data["number"]), reply_to=reply_to, buttons=[[button]],
+                   buttons_text=conv.t("due-default-hint"))
 
 
 async def on_action_text(
@@ -120,9 +112,7 @@ async def on_action_text(
         return
     if action == Action.unmet:
         await state.update_data(text=text, touched=clock.now().isoformat())
-        assert message.from_user is not None
-        await _ask_due(message, message.from_user.id, message.from_user.full_name, bot, state, t, settings,
-                       clock.now(), message.message_id)
+        await _ask_due(Conversation.of(message, bot, state, t, settings), clock.now(), message.message_id)
         return
     photo = message.photo[-1].file_id if message.photo and action in (Action.resolve, Action.task_resolve) else None
     number = await _apply(session, actor, bound, issue_id=data["issue_id"], action=action,
@@ -133,13 +123,11 @@ async def on_action_text(
 
 async def on_department(query: CallbackQuery, callback_data: DepartmentPick, bot: Bot, state: FSMContext,
                         t: Localizer, settings: Settings, clock: Clock) -> None:
-    if query.message is None or not await is_own_prompt(state, query.message.message_id):
-        await query.answer(t("button-not-yours"), show_alert=True)
+    if not await own_prompt(query, state, t("button-not-yours")):
         return
     await state.update_data(department_id=callback_data.department_id, touched=clock.now().isoformat())
     await query.answer()
-    await _ask_due(query.message, query.from_user.id, query.from_user.full_name, bot, state, t, settings,
-                   clock.now(), None)
+    await _ask_due(Conversation.of(query, bot, state, t, settings), clock.now(), None)
 
 
 async def _finish_due(session: AsyncSession, actor: Actor | None, bound: BoundChat | None, state: FSMContext,
@@ -163,8 +151,7 @@ async def on_due_text(message: Message, session: AsyncSession, actor: Actor | No
 
 async def on_due_default(query: CallbackQuery, session: AsyncSession, actor: Actor | None, bound: BoundChat | None,
                          state: FSMContext, t: Localizer, settings: Settings, clock: Clock) -> None:
-    if query.message is None or not await is_own_prompt(state, query.message.message_id):
-        await query.answer(t("button-not-yours"), show_alert=True)
+    if not await own_prompt(query, state, t("button-not-yours")):
         return
     action, number = await _finish_due(session, actor, bound, state, settings, clock.now(), None)
     await query.answer(t(f"done-{action}", number=number))
@@ -178,10 +165,10 @@ async def on_foreign_button(query: CallbackQuery, t: Localizer) -> None:
     await query.answer(t("button-not-yours"), show_alert=True)
 
 
-async def _send_photos(query: CallbackQuery, bot: Bot, session: AsyncSession, issue_id: int,
+async def _send_photos(query: CallbackQuery, bot: Bot, session: AsyncSession, issue_id: int, actor: Actor | None,
                        bound: BoundChat | None, t: Localizer) -> None:
     issue = await load_issue(session, issue_id)
-    ensure_visible(issue, await where_of(session, issue), chat_scope(bound))
+    ensure_readable(actor, issue, await where_of(session, issue), chat_scope(bound))
     view = await issue_view(session, issue)
     rest = [*view.photos[1:], *view.resolution_photos]
     await query.answer()
@@ -198,12 +185,10 @@ async def _send_photos(query: CallbackQuery, bot: Bot, session: AsyncSession, is
 
 
 def build() -> Router:
-    router = Router(name="issue_actions")
+    router = conversation_router("issue_actions")
     scope = or_f(BoundAs(*ChatPurpose), PrivateChat())
-    router.message.filter(FromUser(), scope)
+    router.message.filter(scope)
     router.callback_query.filter(scope)
-    router.message.middleware(IdleExpiry())
-    router.callback_query.middleware(IdleExpiry())
     router.callback_query.register(on_card_action, CardAction.filter())
     router.callback_query.register(on_department, DepartmentPick.filter(), StateFilter(ActionInput.department))
     router.callback_query.register(on_due_default, DueDefault.filter(), StateFilter(ActionInput.due))

@@ -14,13 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.handlers.filters import BoundAs, FromUser
-from bot.handlers.prompts import ask, is_own_prompt, remember_prompt
+from bot.handlers.filters import BoundAs
+from bot.handlers.prompts import Conversation, conversation_router, own_prompt, remember_prompt
 from bot.handlers.states import MeetingForm
 from bot.i18n import Localizer
 from bot.messaging.callbacks import MeetingPick
 from bot.messaging.text import shorten
-from bot.middlewares.idle import IdleExpiry
 from bot.models import ChatPurpose
 from bot.services.actors import Actor
 from bot.services.agenda import village_agenda
@@ -46,11 +45,11 @@ async def on_meeting(message: Message, bot: Bot, state: FSMContext, actor: Actor
     await state.set_state(MeetingForm.held_on)
     await state.set_data({"village_id": bound.unit_id, "touched": clock.now().isoformat()})
     today = clock.now().astimezone(settings.tz).date()
-    await ask(bot, state, chat_id=message.chat.id, user_id=message.from_user.id,
-              user_name=message.from_user.full_name, text=t("meeting-ask-date"), reply_to=message.message_id,
-              buttons=[[_button(t("meeting-today", date=today.isoformat()), "day", 0),
-                        _button(t("meeting-yesterday", date=(today - timedelta(days=1)).isoformat()), "day", 1)]],
-              buttons_text=t("meeting-date-hint"))
+    await Conversation.of(message, bot, state, t, settings).ask(
+        t("meeting-ask-date"), reply_to=message.message_id,
+        buttons=[[_button(t("meeting-today", date=today.isoformat()), "day", 0),
+                  _button(t("meeting-yesterday", date=(today - timedelta(days=1)).isoformat()), "day", 1)]],
+        buttons_text=t("meeting-date-hint"))
 
 
 async def _ask_attendees(chat_id: int, bot: Bot, state: FSMContext, session: AsyncSession, t: Localizer) -> None:
@@ -73,7 +72,7 @@ async def on_date_text(message: Message, bot: Bot, state: FSMContext, session: A
 
 async def on_day_button(query: CallbackQuery, callback_data: MeetingPick, bot: Bot, state: FSMContext,
                         session: AsyncSession, t: Localizer, settings: Settings, clock: Clock) -> None:
-    if not await _own(query, state, t):
+    if not await own_prompt(query, state, t("button-not-yours")):
         return
     day = clock.now().astimezone(settings.tz).date() - timedelta(days=1 if callback_data.id else 0)
     await state.update_data(held_on=day.isoformat(), touched=clock.now().isoformat())
@@ -82,16 +81,9 @@ async def on_day_button(query: CallbackQuery, callback_data: MeetingPick, bot: B
     await _ask_attendees(query.message.chat.id, bot, state, session, t)
 
 
-async def _own(query: CallbackQuery, state: FSMContext, t: Localizer) -> bool:
-    if query.message is None or not await is_own_prompt(state, query.message.message_id):
-        await query.answer(t("button-not-yours"), show_alert=True)
-        return False
-    return True
-
-
 async def on_toggle(query: CallbackQuery, callback_data: MeetingPick, state: FSMContext, session: AsyncSession,
                     t: Localizer, clock: Clock) -> None:
-    if not await _own(query, state, t):
+    if not await own_prompt(query, state, t("button-not-yours")):
         return
     data: dict[str, Any] = await state.get_data()
     field = "attendees" if callback_data.what == "a" else "items"
@@ -109,7 +101,7 @@ async def on_toggle(query: CallbackQuery, callback_data: MeetingPick, state: FSM
 
 async def on_done(query: CallbackQuery, bot: Bot, state: FSMContext, session: AsyncSession, actor: Actor | None,
                   t: Localizer, settings: Settings, clock: Clock) -> None:
-    if not await _own(query, state, t):
+    if not await own_prompt(query, state, t("button-not-yours")):
         return
     assert query.message is not None
     data: dict[str, Any] = await state.get_data()
@@ -144,11 +136,9 @@ async def on_foreign_button(query: CallbackQuery, t: Localizer) -> None:
 
 
 def build() -> Router:
-    router = Router(name="meeting")
-    router.message.filter(FromUser(), BoundAs(ChatPurpose.village))
+    router = conversation_router("meeting")
+    router.message.filter(BoundAs(ChatPurpose.village))
     router.callback_query.filter(BoundAs(ChatPurpose.village))
-    router.message.middleware(IdleExpiry())
-    router.callback_query.middleware(IdleExpiry())
     router.message.register(on_meeting, Command("meeting"))
     router.message.register(on_date_text, StateFilter(MeetingForm.held_on))
     router.callback_query.register(on_day_button, MeetingPick.filter(F.what == "day"),
