@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import os
 import secrets
 import socket
 import sys
@@ -62,14 +61,19 @@ async def forget_bot_keys(redis_url: str, bot_id: int) -> None:
         await redis.aclose()
 
 
-async def county_database(server_url: str, name: str) -> str:
-    """A fresh PostgreSQL database `name` on the server of `server_url`, migrated, holding the sample county."""
+async def empty_database(server_url: str, name: str) -> str:
+    """A fresh, empty PostgreSQL database `name` on the server of `server_url`; returns its URL."""
     admin = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
     async with admin.connect() as connection:
         await connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         await connection.execute(text(f"CREATE DATABASE {name}"))
     await admin.dispose()
-    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+async def county_database(server_url: str, name: str) -> str:
+    """A fresh PostgreSQL database `name` on the server of `server_url`, migrated, holding the sample county."""
+    url = await empty_database(server_url, name)
     await asyncio.to_thread(db_upgrade, url)  # Alembic runs an event loop of its own
     engine = create_engine(url)
     async with create_sessionmaker(engine).begin() as session:
@@ -134,9 +138,7 @@ class Replica:
         return f"http://127.0.0.1:{self.port}"
 
     def cpu_seconds(self) -> float:
-        """CPU time the process has used so far (Linux: /proc), user and system."""
-        fields = Path(f"/proc/{self.process.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return self.process.cpu_seconds()
 
 
 @dataclass

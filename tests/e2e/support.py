@@ -74,6 +74,17 @@ class BotProcess:
         state = "running" if self.process.returncode is None else f"exited with {self.process.returncode}"
         return f"{what}\n--- bot process ({state}), last log lines:\n{self.log_tail()}"
 
+    def cpu_seconds(self) -> float:
+        """CPU time the running process has used so far (Linux: /proc), user and system."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def peak_memory(self) -> int:
+        """The running process's peak resident memory so far in bytes (Linux: VmHWM in /proc)."""
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        kilobytes = next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))
+        return int(kilobytes) * 1024
+
     async def printed(self, pattern: str, *, within: float = START_TIMEOUT) -> re.Match[str]:
         """The first line on stdout matching `pattern`."""
         assert self.process.stdout is not None
