@@ -42,6 +42,10 @@ COMMANDS = (
     "report", "open", "mine", "issue", "service", "services", "tasks", "overview", "meeting", "score", "export",
     "join", "whoami", "help", "cancel",
 )
+# Updates handled at once. Polling hands over everything Telegram holds: a burst of thousands, all started
+# together, queued for the database's connections (SQLite takes one writer at a time) until the pool timed out
+# and they failed (bench/README-load.md). Bounded, the rest wait at Telegram, which keeps them for a day.
+UPDATES_IN_HAND = 10
 
 
 @dataclass
@@ -170,4 +174,4 @@ async def running(settings: Settings, metrics: Metrics | None = None) -> AsyncIt
 async def run_polling(settings: Settings) -> None:
     async with running(settings) as live:
         log.info("polling as @%s against %s", live.username, settings.telegram_api_url)
-        await live.app.dispatcher.start_polling(live.bot, handle_signals=True)
+        await live.app.dispatcher.start_polling(live.bot, handle_signals=True, tasks_concurrency_limit=UPDATES_IN_HAND)
