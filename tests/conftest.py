@@ -26,6 +26,7 @@ from bot.messaging.sender import Sender
 from bot.services.org_import import apply_org
 from bot.services.org_parse import parse_org
 from tests.harness.chat import ChatHarness
+from tests.harness.delivery import Rig, delivery_rig
 
 SAMPLE_COUNTY = PROJECT_ROOT / "org" / "sample_county.toml"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -171,3 +172,11 @@ def make_harness(settings: Settings, sessionmaker: async_sessionmaker[AsyncSessi
 @pytest.fixture
 def harness(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], clock: ManualClock) -> ChatHarness:
     return make_harness(settings, sessionmaker, clock)
+
+
+@pytest.fixture
+async def rig(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings,
+              clock: ManualClock) -> AsyncIterator[Rig]:
+    """The outbox sender against the Bot API emulator (tests/test_delivery*.py)."""
+    async with delivery_rig(sessionmaker, settings, clock) as rig:
+        yield rig

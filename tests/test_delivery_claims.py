@@ -1,0 +1,171 @@
+"""Restarts, crashes and two senders at once: a row claimed by one sender is sent by it alone, and a claim given
+back or run out is taken up by the next sender, so nothing queued is lost or sent twice."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramMigrateToChat
+from aiogram.methods import SendMessage, TelegramMethod
+
+from bot.messaging.sender import CLAIM_FOR
+from bot.models import OutboxStatus
+from tests.harness.delivery import Rig, after_sends, assert_all_sent
+
+# --- restarts and two senders -----------------------------------------------------------------------------------
+
+
+async def test_a_stopped_sender_leaves_the_rest_to_the_next_one(rig: Rig) -> None:
+    chats = [await rig.group(f"村{i}") for i in range(3)]
+    markers = [marker for chat in chats for marker in await rig.queue(chat, 6)]
+    first_bot = rig.bot()
+    first = rig.sender("first", bot=first_bot)
+    first_bot.session.middleware(after_sends(4, first.stop))
+
+    await asyncio.wait_for(first.run(), timeout=10)
+
+    rows = await rig.rows()
+    sent_first = sum(row.status == OutboxStatus.sent for row in rows)
+    assert 4 <= sent_first < len(markers)
+    left = [row for row in rows if row.status == OutboxStatus.pending]
+    assert all(row.claimed_by is None and row.claimed_until is None for row in left)   # claims given back
+    assert all(row.attempts == 0 for row in left)
+
+    second = rig.sender("second")                               # a new process: new worker id, new session
+    assert await second.drain() == len(left)                    # at once: no waiting for claims to expire
+
+    assert await rig.delivered(*chats) == Counter(markers)
+    assert_all_sent(await rig.rows())
+
+
+async def test_rows_claimed_by_a_crashed_sender_are_delivered_after_the_claim_expires(rig: Rig) -> None:
+    chats = [await rig.group(f"村{i}") for i in range(2)]
+    markers = [marker for chat in chats for marker in await rig.queue(chat, 10)]
+
+    crashed = rig.sender("crashed", batch=5)
+    assert await crashed.deliver_due() == 5                      # some delivered before the crash ...
+    abandoned = await crashed._claim()                            # ... and the next batch claimed, never sent
+    assert len(abandoned) == 5
+
+    survivor = rig.sender("survivor")
+    assert await survivor.drain() == len(markers) - 10           # leaves the crashed sender's claims alone
+    stuck = [row for row in await rig.rows() if row.status == OutboxStatus.pending]
+    assert sorted(row.id for row in stuck) == sorted(row.id for row in abandoned)
+    assert all(row.claimed_by == "crashed" for row in stuck)
+
+    rig.clock.advance(CLAIM_FOR - timedelta(seconds=1))
+    assert await survivor.drain() == 0                           # the claim still holds
+    rig.clock.advance(timedelta(seconds=2))
+    assert await survivor.drain() == 5
+
+    assert await rig.delivered(*chats) == Counter(markers)
+    rows = await rig.rows()
+    assert_all_sent(rows)
+    assert {row.attempts for row in rows} == {1}
+
+
+async def test_two_senders_at_once_deliver_each_row_once(rig: Rig) -> None:
+    chats = [await rig.group(f"村{i}") for i in range(4)]
+    markers = [marker for chat in chats for marker in await rig.queue(chat, 8)]
+    senders = [rig.sender(name, batch=3) for name in ("left", "right")]
+
+    handled = await asyncio.gather(*(sender.drain() for sender in senders))
+
+    assert sum(handled) == len(markers)                          # no row handled by both
+    assert await rig.delivered(*chats) == Counter(markers)
+    assert len(await rig.client.calls("sendMessage")) == len(markers)
+    rows = await rig.rows()
+    assert_all_sent(rows)
+    assert {row.attempts for row in rows} == {1}
+
+
+# --- claims under stress ----------------------------------------------------------------------------------------
+
+
+async def wait_until(condition: Callable[[], Awaitable[bool]], *, tries: int = 500) -> None:
+    for _ in range(tries):
+        if await condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("condition not met within 5 s")
+
+
+async def test_an_unexpected_api_error_in_one_chat_does_not_free_the_others(rig: Rig) -> None:
+    migrated, busy = await rig.group("已升级的村"), await rig.group("忙碌的村")
+    [lost] = await rig.queue(migrated)
+    [slow] = await rig.queue(busy)
+    gate, idle, raised = asyncio.Event(), asyncio.Event(), asyncio.Event()
+    in_flight = 0
+    bot = rig.bot()
+
+    async def middleware(make_request: Any, bot: Bot, method: TelegramMethod[Any]) -> Any:
+        nonlocal in_flight
+        if not isinstance(method, SendMessage):
+            return await make_request(bot, method)
+        if method.chat_id == migrated:             # what aiogram raises for an answer with migrate_to_chat_id
+            raised.set()
+            raise TelegramMigrateToChat(method=method, migrate_to_chat_id=-100_777,
+                                        message="Bad Request: group chat was upgraded to a supergroup chat")
+        in_flight += 1
+        idle.clear()
+        try:
+            await gate.wait()                      # a send still under way in another chat
+            return await make_request(bot, method)
+        finally:
+            in_flight -= 1
+            if in_flight == 0:
+                idle.set()
+
+    bot.session.middleware(middleware)
+    first = rig.sender("first", bot=bot)
+    round_ = asyncio.create_task(first.deliver_due())
+
+    async def migrated_row_handled() -> bool:
+        row = await rig.row(lost)
+        return row.status != OutboxStatus.pending or row.claimed_by is None
+
+    await asyncio.wait_for(raised.wait(), timeout=5)
+    await wait_until(migrated_row_handled)
+    await rig.sender("second").drain()                          # must leave the row being sent alone
+    gate.set()
+    outcome = (await asyncio.gather(round_, return_exceptions=True))[0]
+    await asyncio.wait_for(idle.wait(), timeout=5)
+
+    assert not isinstance(outcome, BaseException), repr(outcome)
+    assert await rig.delivered(busy) == Counter([slow])
+    assert (await rig.row(lost)).status == OutboxStatus.failed
+
+
+class GatedLimits:
+    """Stands in for the rate limiters: the first acquire waits until the gate opens, as a row does behind a busy
+    group's 20-a-minute limit."""
+
+    def __init__(self) -> None:
+        self.gate, self.waiting = asyncio.Event(), asyncio.Event()
+
+    async def acquire(self, chat_id: int) -> None:
+        if not self.gate.is_set():
+            self.waiting.set()
+            await self.gate.wait()
+
+
+async def test_a_sender_whose_claim_ran_out_does_not_send_again(rig: Rig) -> None:
+    chat = await rig.group("村")
+    markers = await rig.queue(chat, 2)
+    slow = rig.sender("slow")
+    slow.limits = GatedLimits()
+    round_ = asyncio.create_task(slow.deliver_due())
+    await slow.limits.waiting.wait()
+
+    rig.clock.advance(CLAIM_FOR + timedelta(seconds=1))         # the claim is over: the slow one looks dead
+    await rig.sender("other").drain()
+    slow.limits.gate.set()
+    await round_
+
+    assert await rig.delivered(chat) == Counter(markers)
+    assert_all_sent(await rig.rows())
