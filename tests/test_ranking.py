@@ -22,7 +22,7 @@ from bot.scheduler.ranking_jobs import monthly_ranking
 from bot.scheduler.runner import JobContext, run_job
 from tests.harness.chat import ChatHarness
 from tests.harness.people import bind, unit_id
-from tests.test_scoring import add_issue, cast_of, local, notes, oct_, verified
+from tests.harness.scoring import add_issue, cast_of, local, notes, oct_, verified
 
 TOWNSHIP_CHAT, OTHER_TOWNSHIP_CHAT, COUNTY_CHAT = -100_601, -100_602, -100_603
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -1,70 +1,42 @@
 """The 100-point score on hand-built months: expected scores are worked out here from the formula's parts
-(docs/scoring.md), attempts to game it earn nothing, and /score shows every part in both languages."""
+(docs/scoring.md), attempts to game it earn nothing, a part without data gives its weight to the others and a
+running month counts what is due so far. /score itself: tests/test_score_command.py."""
 
 from __future__ import annotations
 
-import itertools
 import uuid
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 import pytest
-from aiogram.methods import SendMessage
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import ConfigError, Settings, load_settings
-from bot.models import Issue, IssueEvent, IssueStatus, Role, RoleName, ServiceLog, Team, Unit, UnitLevel
+from bot.models import Issue, IssueEvent, IssueStatus, Role, RoleName, Team, Unit, UnitLevel
 from bot.services.actors import Actor, load_actor
 from bot.services.errors import DomainError
 from bot.services.lifecycle import Action, Change, perform
 from bot.services.reports import ReportDraft, create_issue
-from bot.services.scoring import Month, MonthScores, monthly_scores
-from bot.services.scoring_card import parse_score_args
+from bot.services.scoring import monthly_scores
 from bot.services.scoring_ranks import ranked
-from tests.harness.chat import ChatHarness
-from tests.harness.people import bind, members_with, person, unit_id
+from tests.harness.people import members_with, unit_id
+from tests.harness.scoring import (
+    AFTER_OCTOBER,
+    CAP,
+    OTHER_VILLAGE,
+    TOWNSHIP,
+    VILLAGE,
+    add_issue,
+    cast_of,
+    local,
+    notes,
+    oct_,
+    october,
+    team_of,
+    verified,
+)
 
-TZ = ZoneInfo("Asia/Shanghai")
-AFTER_OCTOBER = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)  # the clock fixture's time
-VILLAGE, OTHER_VILLAGE, TOWNSHIP = "GC01-02", "GC01-03", "GC01"
 W_RESOLUTION, W_ON_TIME, W_ACTIVITY, W_ACK = 40, 25, 20, 15  # config.toml's weights
-CAP = 8
-_numbers = itertools.count(1)
-
-
-def oct_(day: int, hour: int = 10) -> datetime:
-    """A moment of October 2026 in county time."""
-    return datetime(2026, 10, day, hour, tzinfo=TZ).astimezone(UTC)
-
-
-def local(month: int, day: int, hour: int = 10) -> datetime:
-    return datetime(2026, month, day, hour, tzinfo=TZ).astimezone(UTC)
-
-
-@dataclass
-class Cast:
-    village: int
-    team: int
-    mate: int
-    mate2: int
-    lead: int
-    reporter: int
-
-
-async def team_of(session: AsyncSession, village: str, kind: str = "ecology") -> int:
-    team = await session.scalar(select(Team.id).join(Unit, Unit.id == Team.village_id)
-                                .where(Unit.code == village, Team.kind == kind))
-    assert team is not None
-    return team
-
-
-async def cast_of(session: AsyncSession, village: str = VILLAGE) -> Cast:
-    members = await members_with(session, RoleName.member, village=village, kind="ecology")
-    lead = (await members_with(session, RoleName.team_lead, village=village, kind="ecology"))[0]
-    return Cast(await unit_id(session, village), await team_of(session, village), members[0].id, members[1].id,
-                lead.id, members[2].id if len(members) > 2 else members[0].id)
 
 
 async def members_of(session: AsyncSession, *, team: int | None = None, villages: list[int] | None = None) -> int:
@@ -76,35 +48,6 @@ async def members_of(session: AsyncSession, *, team: int | None = None, villages
     if villages is not None:
         memberships = memberships.where(Team.village_id.in_(villages))
     return int(await session.scalar(select(func.count()).select_from(memberships.subquery())) or 0)
-
-
-def add_issue(session: AsyncSession, c: Cast, *, created: datetime, due: datetime | None,
-              status: IssueStatus = IssueStatus.open, resolver: int | None = None, resolved: datetime | None = None,
-              verifier: int | None = None, closed: datetime | None = None) -> Issue:
-    issue = Issue(number=f"T-{next(_numbers):05d}", village_id=c.village, team_id=c.team, kind="ecology",
-                  reporter_id=c.reporter, description="test", status=status, due_at=due, resolver_id=resolver,
-                  resolved_at=resolved, verifier_id=verifier, closed_at=closed, created_at=created,
-                  updated_at=created)
-    session.add(issue)
-    return issue
-
-
-def verified(session: AsyncSession, c: Cast, *, created: datetime, due: datetime, resolved: datetime,
-             closed: datetime | None = None) -> Issue:
-    return add_issue(session, c, created=created, due=due, status=IssueStatus.closed, resolver=c.mate,
-                     resolved=resolved, verifier=c.lead, closed=closed or resolved)
-
-
-async def notes(session: AsyncSession, issue: Issue, actor: int, count: int, at: datetime) -> None:
-    """`count` services `actor` logged in the issue's village (the service log feeds the activity part)."""
-    await session.flush()
-    session.add_all(ServiceLog(member_id=actor, village_id=issue.village_id, kind="household_visit", note="visited",
-                               at=at + timedelta(minutes=i)) for i in range(count))
-
-
-async def october(session: AsyncSession, settings: Settings, **kwargs: object) -> MonthScores:
-    await session.flush()
-    return await monthly_scores(session, settings, 2026, 10, now=AFTER_OCTOBER, **kwargs)  # type: ignore[arg-type]
 
 
 def points(rate: float, weight: int, pool: int) -> float:
@@ -300,72 +243,7 @@ async def test_the_same_problem_day_follows_the_county_clock(session: AsyncSessi
     assert (team.tally.items, team.tally.problems) == (3, 2)
 
 
-def test_score_arguments() -> None:
-    now = Month(2026, 11)
-    assert parse_score_args(None, now) == (None, now)
-    assert parse_score_args("2026-10", now) == (None, Month(2026, 10))
-    assert parse_score_args("GC01-02 2026-9", now) == ("GC01-02", Month(2026, 9))
-    assert parse_score_args("2026-09 gc01", now) == ("gc01", Month(2026, 9))
-    for bad, key in (("2026-13", "score-bad-month"), ("2026", "score-bad-month"), ("2026-10-01", "score-bad-month"),
-                     ("2027-01", "score-future-month"), ("A B C", "score-usage"), ("2026-01 2026-02", "score-usage"),
-                     ("GC01 GC02", "score-usage")):
-        with pytest.raises(DomainError) as refused:
-            parse_score_args(bad, now)
-        assert refused.value.key == key, bad
-
-
 def test_weights_must_sum_to_100() -> None:
     with pytest.raises(ConfigError) as error:
         load_settings(scoring={"weights": {"resolution": 50}})
     assert str(error.value) == "config error: scoring.weights: Value error, the weights must sum to 100, not 110"
-
-
-async def test_score_command_in_both_languages(harness: ChatHarness, session: AsyncSession,
-                                               settings: Settings) -> None:
-    c = await cast_of(session)
-    verified(session, c, created=oct_(1), due=oct_(8), resolved=oct_(5))
-    add_issue(session, c, created=oct_(3), due=oct_(10))
-    await session.commit()
-    village_chat, township_chat = -100_501, -100_502
-    await bind(session, village_chat, VILLAGE)
-    await bind(session, township_chat, TOWNSHIP)
-    harness.group(village_chat, VILLAGE)
-    harness.group(township_chat, TOWNSHIP)
-    zh = await person(session, RoleName.member, village=VILLAGE, kind="ecology")
-    en = await person(session, RoleName.member, 1, language="en", village=VILLAGE, kind="ecology")
-
-    async def say(who: object, chat: int, text: str) -> str:
-        requests = await harness.send(who, chat, text)  # type: ignore[arg-type]
-        return "\n".join(r.text for r in requests if isinstance(r, SendMessage))
-
-    answer = await say(zh, village_chat, "/score 2026-10")
-    assert "角什科村（GC01-02）2026-10 百分制考核" in answer
-    assert "问题办结率（权重 40）：50.0%" in answer
-    assert "到期问题 2 项，由办结人以外的人验收 1 项" in answer
-    assert "上报确认时效（权重 15）：只计乡镇" in answer and "÷ 85" in answer
-    assert "各工作队：" in answer and "生态文明工作队" in answer
-
-    answer = await say(en, village_chat, "/score 2026-10")
-    assert "(GC01-02), 2026-10:" in answer and "Resolution rate (weight 40): 50.0%" in answer
-    assert "2 due items, 1 verified by someone other than the resolver" in answer
-    assert "Teams:" in answer and "Ecological civilisation team" in answer
-
-    answer = await say(zh, village_chat, "/score")
-    assert "2026-11" in answer and "本月尚未结束" in answer
-    answer = await say(en, township_chat, "/score GC01-02 2026-10")
-    assert "(GC01-02), 2026-10:" in answer
-    answer = await say(zh, township_chat, "/score")
-    assert "沙柳河镇（GC01）2026-11" in answer and "上报确认时效（权重 15）：本月无数据" in answer
-    assert "各村：" in answer and "角什科村" in answer
-    answer = await say(en, en.telegram_id, "/score GC 2026-10")
-    assert "the county is not scored itself" in answer and "Townships:" in answer
-    answer = await say(zh, zh.telegram_id, "/score 2026-10")  # in private: the member's own village
-    assert "角什科村（GC01-02）2026-10" in answer
-    admin = await person(session, RoleName.admin)
-    assert "用法：" in await say(admin, admin.telegram_id, "/score")  # no village of one's own: name one
-
-    assert "看不懂月份“2026-13”" in await say(zh, village_chat, "/score 2026-13")
-    assert "I cannot read the month \"2026-13\"" in await say(en, village_chat, "/score 2026-13")
-    assert "没有代码为“XX99”的村、乡镇或县" in await say(zh, township_chat, "/score XX99")
-    assert "No village, township or county has the code \"XX99\"" in await say(en, township_chat, "/score XX99 2026-10")
-    assert "2027-01 还没有开始" in await say(zh, village_chat, "/score 2027-01")

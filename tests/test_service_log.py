@@ -17,11 +17,10 @@ from bot.services.scoring import monthly_scores
 from tests.harness.chat import ChatHarness, Person
 from tests.harness.people import bind, members_with, person, unit_id
 from tests.harness.reporter import Reporter, texts
+from tests.harness.scoring import CAP, cast_of
 from tests.test_escalation import alerts
-from tests.test_scoring import cast_of
 
 VILLAGE, OTHER_VILLAGE, TOWNSHIP, QUIET_VILLAGE = -100_701, -100_702, -100_703, -100_704
-CAP = 8  # config.toml's scoring.activity_cap
 
 
 async def setup(harness: ChatHarness, session: AsyncSession) -> tuple[Person, Person]:
