@@ -21,14 +21,21 @@ from bot.handlers import (
     score,
     service,
 )
+from bot.handlers.filters import FromUser
 
 
 def build_router() -> Router:
     root = Router(name="root")
+    # what people say and press; another bot, a channel or an anonymous admin is not answered there
+    people = Router(name="people")
+    people.message.filter(FromUser())
     root.include_routers(
         errors.build(),
         forged_buttons.build(),  # first of the buttons: forged data reaches no feature
         chat_events.build(),  # before the conversations: a migration is nobody's answer to a prompt
+        people,
+    )
+    people.include_routers(
         common.build(),
         binding.build(),
         joining.build(),

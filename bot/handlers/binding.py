@@ -16,8 +16,6 @@ CHAT_ADMIN_STATUSES = {"creator", "administrator"}
 
 
 async def _is_chat_admin(bot: Bot, message: Message) -> bool:
-    if message.sender_chat is not None and message.sender_chat.id == message.chat.id:
-        return True  # an anonymous admin posts as the group itself
     if message.from_user is None:
         return False
     member = await bot.get_chat_member(message.chat.id, message.from_user.id)

@@ -1,17 +1,20 @@
-"""What Telegram says about a chat itself. A group upgraded to a supergroup changes id: the old group gets
-`migrate_to_chat_id`, the new supergroup `migrate_from_chat_id`, and the binding follows whichever comes first."""
+"""Messages in a chat's own name rather than a person's. A group upgraded to a supergroup changes id: the old
+group gets `migrate_to_chat_id`, the new supergroup `migrate_from_chat_id`, and the binding follows whichever comes
+first. An admin posting anonymously speaks as the group: a command from them is told why it cannot be done."""
 
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from aiogram import Router
-from aiogram.filters import Filter
+from aiogram.filters import Command, Filter
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.i18n import Localizer
 from bot.services.chat_migration import migrate_chat
 
 log = logging.getLogger(__name__)
@@ -28,13 +31,23 @@ class Migration(Filter):
         return False
 
 
+class AnonymousAdmin(Filter):
+    async def __call__(self, message: Message) -> bool:
+        return message.sender_chat is not None and message.sender_chat.id == message.chat.id
+
+
 async def on_migration(message: Message, session: AsyncSession, clock: Clock, old_chat_id: int,
                        new_chat_id: int) -> None:
     moved = await migrate_chat(session, old_chat_id=old_chat_id, new_chat_id=new_chat_id, now=clock.now())
     log.info("chat %s became %s: %s", old_chat_id, new_chat_id, moved)
 
 
+async def on_anonymous_command(message: Message, t: Localizer) -> None:
+    await message.reply(t("anonymous-admin"))
+
+
 def build() -> Router:
     router = Router(name="chat_events")
     router.message.register(on_migration, Migration())
+    router.message.register(on_anonymous_command, AnonymousAdmin(), Command(re.compile(r"\w+")))
     return router

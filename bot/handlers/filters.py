@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, Message
 
@@ -39,6 +41,17 @@ class FromUser(Filter):
 
     async def __call__(self, event: Message | CallbackQuery) -> bool:
         return event.from_user is not None and not event.from_user.is_bot
+
+
+COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}(@\w+)?(\s|$)")
+
+
+class Answer(Filter):
+    """A message that may answer a conversation step. A command never does: it runs as itself (or, if no feature
+    knows it, nothing happens) and the conversation waits at its step."""
+
+    async def __call__(self, message: Message) -> bool:
+        return not COMMAND.match(message.text or message.caption or "")
 
 
 class WithPhoto(Filter):

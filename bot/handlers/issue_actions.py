@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.handlers.filters import BoundAs, PrivateChat
+from bot.handlers.filters import Answer, BoundAs, PrivateChat
 from bot.handlers.prompts import Conversation, conversation_router, own_prompt
 from bot.handlers.scope import chat_scope
 from bot.handlers.states import ActionInput, ReportForm
@@ -193,7 +193,7 @@ def build() -> Router:
     router.callback_query.register(on_department, DepartmentPick.filter(), StateFilter(ActionInput.department))
     router.callback_query.register(on_due_default, DueDefault.filter(), StateFilter(ActionInput.due))
     router.callback_query.register(on_foreign_button, or_f(DepartmentPick.filter(), DueDefault.filter()))
-    router.message.register(on_action_text, StateFilter(ActionInput.text))
-    router.message.register(on_department_text, StateFilter(ActionInput.department))
-    router.message.register(on_due_text, StateFilter(ActionInput.due))
+    router.message.register(on_action_text, StateFilter(ActionInput.text), Answer())
+    router.message.register(on_department_text, StateFilter(ActionInput.department), Answer())
+    router.message.register(on_due_text, StateFilter(ActionInput.due), Answer())
     return router

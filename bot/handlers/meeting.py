@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.handlers.filters import BoundAs
+from bot.handlers.filters import Answer, BoundAs
 from bot.handlers.prompts import Conversation, conversation_router, own_prompt, remember_prompt
 from bot.handlers.states import MeetingForm
 from bot.i18n import Localizer
@@ -140,7 +140,7 @@ def build() -> Router:
     router.message.filter(BoundAs(ChatPurpose.village))
     router.callback_query.filter(BoundAs(ChatPurpose.village))
     router.message.register(on_meeting, Command("meeting"))
-    router.message.register(on_date_text, StateFilter(MeetingForm.held_on))
+    router.message.register(on_date_text, StateFilter(MeetingForm.held_on), Answer())
     router.callback_query.register(on_day_button, MeetingPick.filter(F.what == "day"),
                                    StateFilter(MeetingForm.held_on))
     router.callback_query.register(on_toggle, MeetingPick.filter(F.what.in_({"a", "i"})),

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.handlers.filters import BoundAs, PrivateChat, WithPhoto
+from bot.handlers.filters import Answer, BoundAs, PrivateChat, WithPhoto
 from bot.handlers.prompts import (
     Conversation,
     conversation_router,
@@ -260,18 +260,18 @@ def build() -> Router:
     router.message.register(on_private_start, CommandStart(deep_link=True, magic=F.args == "report"),
                             PrivateChat())
     router.callback_query.register(on_kind, ReportStep.filter(F.step == "kind"), StateFilter(ReportForm.kind))
-    router.message.register(on_description, StateFilter(ReportForm.description))
-    router.message.register(on_photo, StateFilter(ReportForm.photos), WithPhoto())
-    router.message.register(on_photo_wrong, StateFilter(ReportForm.photos))
+    router.message.register(on_description, StateFilter(ReportForm.description), Answer())
+    router.message.register(on_photo, StateFilter(ReportForm.photos), WithPhoto(), Answer())
+    router.message.register(on_photo_wrong, StateFilter(ReportForm.photos), Answer())
     router.callback_query.register(on_photos_done, ReportStep.filter(F.step == "photos"),
                                    StateFilter(ReportForm.photos))
-    router.message.register(on_place, StateFilter(ReportForm.place))
+    router.message.register(on_place, StateFilter(ReportForm.place), Answer())
     router.callback_query.register(on_place_skip, ReportStep.filter(F.step == "place"), StateFilter(ReportForm.place))
     router.callback_query.register(on_urgency, ReportStep.filter(F.step == "urgency"), StateFilter(ReportForm.urgency))
     router.callback_query.register(on_confirm, ReportStep.filter(F.step == "confirm"), StateFilter(ReportForm.confirm))
     router.callback_query.register(on_edit_field, ReportStep.filter(F.step == "edit"), StateFilter(ReportForm.confirm))
     router.message.register(on_step_text_instead_of_button,
-                            StateFilter(ReportForm.kind, ReportForm.urgency, StateFilter(ReportForm.confirm)))
+                            StateFilter(ReportForm.kind, ReportForm.urgency, StateFilter(ReportForm.confirm)), Answer())
     router.callback_query.register(on_foreign_button, ReportStep.filter())
     return router
 

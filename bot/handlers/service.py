@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.handlers.filters import BoundAs
+from bot.handlers.filters import Answer, BoundAs
 from bot.handlers.prompts import Conversation, conversation_router, origin_of, own_prompt, step_button, touch
 from bot.handlers.states import ServiceForm
 from bot.i18n import Localizer
@@ -143,11 +143,11 @@ def build() -> Router:
     router.message.register(on_services, Command("services"), village)
     router.message.register(on_elsewhere, Command("service", "services"))
     router.callback_query.register(on_kind, ServiceStep.filter(F.step == "kind"), StateFilter(ServiceForm.kind))
-    router.message.register(on_kind_text, StateFilter(ServiceForm.kind))
-    router.message.register(on_place, StateFilter(ServiceForm.place))
+    router.message.register(on_kind_text, StateFilter(ServiceForm.kind), Answer())
+    router.message.register(on_place, StateFilter(ServiceForm.place), Answer())
     router.callback_query.register(on_place_skip, ServiceStep.filter(F.step == "place"),
                                    StateFilter(ServiceForm.place))
-    router.message.register(on_note, StateFilter(ServiceForm.note))
+    router.message.register(on_note, StateFilter(ServiceForm.note), Answer())
     router.callback_query.register(on_foreign_button, ServiceStep.filter())
     router.callback_query.register(on_services_page, ServicePage.filter(), village)
     return router

@@ -39,6 +39,7 @@ help-county = In the county supervision group: the county's overdue and unacknow
 help-department = In the department group: your task list arrives here to acknowledge, add progress and resolve.
 help-lookup = Always: /whoami who you are, /help this help, /cancel cancel what you are doing.
 help-admin = Admins: /bind CODE binds a group to a village, township, the county or a department; /unbind undoes it (you must also be an admin of the group).
+anonymous-admin = You are posting anonymously, in the group's name, so I cannot tell who you are. Turn off “Remain anonymous” in your admin rights and send the command again, or write to me privately.
 
 ## /whoami
 whoami-unknown = I don't know you yet. Send /join in your village group and pick your name from the roster.

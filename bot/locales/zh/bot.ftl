@@ -39,6 +39,7 @@ help-county = 在县总督导群：查看全县超期和未确认的问题。
 help-department = 在部门工作群：接收派发的任务清单，确认、记录进展并办结。
 help-lookup = 随时可用：/whoami 我是谁，/help 帮助，/cancel 取消当前操作。
 help-admin = 管理员：在群里发送 /bind 编码 把群绑定到村、乡镇、县或部门；/unbind 解除绑定（需同时是本群管理员）。
+anonymous-admin = 您正以匿名管理员身份（以本群的名义）发言，我无法知道您是谁。请在管理员设置中关闭「保持匿名」后再发命令，或私聊我。
 
 ## /whoami
 whoami-unknown = 还不认识您。请在本村群里发送 /join 从花名册中选择您的名字。
