@@ -94,8 +94,9 @@ def instrument(sender: Sender, bot: Bot, profile: Profile) -> None:
     limits._groups = TimedBuckets("wait: group limiter (20/min)", profile)
     limits._chats = TimedBuckets("wait: chat limiter (1/s)", profile)
     for method, name in (("_claim", "db: claim batch"), ("_release", "db: release batch"),
-                         ("_renew_claim", "db: renew claim (per row)"), ("_mark_sent", "db: mark sent (per row)"),
-                         ("_reschedule", "db: reschedule (per row)"), ("_fail", "db: fail (per row)")):
+                         ("_renew_claim_if_old", "db: renew claim if old (per row)"),
+                         ("_mark_sent", "db: mark sent (per row)"), ("_reschedule", "db: reschedule (per row)"),
+                         ("_fail", "db: fail (per row)")):
         setattr(sender, method, profile.timed(name, getattr(sender, method)))
     deliver_due = sender.deliver_due
 
