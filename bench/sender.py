@@ -37,6 +37,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bench.sender_profile import Profile, instrument, watch_loop
+from bench.sender_profile import percentile as percentile  # other benchmarks import it from here
 from bench.sender_report import Outcome, blame_429s, busiest_window, report
 from bot.cli import db_upgrade
 from bot.clock import Clock
