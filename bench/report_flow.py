@@ -15,209 +15,42 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import json
 import logging
-import os
-import platform
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-import aiogram
-import sqlalchemy
-from aiogram import Bot, Dispatcher, Router
-from aiogram.methods import TelegramMethod
-from aiogram.types import Message, Update
-from sqlalchemy import func, select
+from aiogram import Dispatcher, Router
+from aiogram.types import Message
 
+from bench.report_flow_figures import Result, best, machine, table
+from bench.report_flow_harness import (
+    BenchmarkFailed,
+    ErrorCounter,
+    Seat,
+    TimedHarness,
+    count_issues,
+    drive,
+    lanes,
+    load_county,
+    migrate,
+    open_groups,
+    round_robin,
+)
 from bot.app import build_dispatcher
-from bot.cli import db_upgrade
 from bot.clock import ManualClock
-from bot.config import PROJECT_ROOT, Settings, load_settings
+from bot.config import Settings, load_settings
 from bot.db import create_engine, create_sessionmaker
 from bot.i18n import Translator
-from bot.models import Issue, RoleName, Unit, UnitLevel
-from bot.services.org_import import apply_org
-from bot.services.org_parse import parse_org
-from tests.harness.chat import ChatHarness, Person
-from tests.harness.people import as_person, bind, members_with
 from tests.harness.reporter import Reporter
 
-SAMPLE_COUNTY = PROJECT_ROOT / "org" / "sample_county.toml"
 TARGET_RATIO = 0.25  # the report flow should reach at least this share of bare echo's updates per second
-FIRST_CHAT = -1_009_000_000  # village group i is FIRST_CHAT - i
 OWN_TEAM = "✅"  # the team picker pre-marks the member's own team with this
 START = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class Seat:
-    """One member in one village group."""
-
-    chat_id: int
-    title: str
-    person: Person
-
-
-@dataclass
-class Result:
-    name: str
-    updates: int
-    seconds: float  # wall time of the whole measured run (harness bookkeeping included)
-    cpu: float  # CPU time the process used in that run, all threads (aiosqlite runs SQLite in one of its own)
-    latencies: list[float]  # per update: dispatcher.feed_update's call to its return
-
-    @property
-    def rate(self) -> float:
-        return self.updates / self.seconds
-
-    @property
-    def cpu_per_update(self) -> float:
-        return self.cpu / self.updates
-
-    def percentile(self, share: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-    def as_dict(self) -> dict[str, float | int | str]:
-        return {"name": self.name, "updates": self.updates, "seconds": round(self.seconds, 4),
-                "updates_per_second": round(self.rate, 1), "p50_ms": round(self.percentile(0.5) * 1e3, 3),
-                "p99_ms": round(self.percentile(0.99) * 1e3, 3),
-                "cpu_ms_per_update": round(self.cpu_per_update * 1e3, 3),
-                "dispatch_seconds": round(sum(self.latencies), 4)}
-
-
-class TimedHarness(ChatHarness):
-    """The test harness, timing every update it feeds and able to forget a finished conversation."""
-
-    def __init__(self, dispatcher: Dispatcher, api_latency: float = 0.0) -> None:
-        super().__init__(dispatcher)
-        self.latencies: list[float] = []
-        if api_latency > 0:
-            answer = self.session.make_request
-
-            async def slow_answer(bot: Bot, method: TelegramMethod[Any], timeout: int | None = None) -> Any:
-                await asyncio.sleep(api_latency)  # Telegram's round trip, for runs with --concurrency
-                return await answer(bot, method, timeout)
-
-            self.session.make_request = slow_answer  # type: ignore[method-assign]
-
-    async def feed(self, update: Update) -> list:
-        start = time.perf_counter()
-        try:
-            return await super().feed(update)
-        finally:
-            self.latencies.append(time.perf_counter() - start)
-
-    def forget(self, chat_id: int) -> None:
-        """Drop the mocked Telegram's copies of one chat's messages, so the harness's own per-update
-        bookkeeping (Reporter snapshots every sent message) does not grow with the length of the run."""
-        for key in [key for key in self.session.sent if key[0] == chat_id]:
-            del self.session.sent[key]
-
-
-class BenchmarkFailed(Exception):
-    """The conversations did not run as a member would see them; the figures would be meaningless."""
-
-
-class ErrorCounter(logging.Handler):
-    """The bot's error handler logs and apologises instead of raising; a benchmark must not time failures."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
-# --- the database ---------------------------------------------------------------------------------------------
-
-
-def migrate(url: str) -> None:
-    """Alembic runs its own event loop, so this is called before ours starts (as the test fixtures do)."""
-    db_upgrade(url)
-
-
-async def load_county(url: str, settings: Settings, groups: int) -> list[list[Seat]]:
-    """Import the sample county, bind `groups` village chats, and list each village's team members."""
-    engine = create_engine(url)
-    sessionmaker = create_sessionmaker(engine)
-    try:
-        async with sessionmaker.begin() as session:
-            await apply_org(session, parse_org(SAMPLE_COUNTY.read_bytes(), settings.kind_keys))
-        async with sessionmaker() as session:
-            villages = (await session.scalars(
-                select(Unit).where(Unit.level == UnitLevel.village).order_by(Unit.code))).all()
-            seats: list[list[Seat]] = []
-            for village in villages:
-                members = await members_with(session, RoleName.member, village=village.code)
-                if not members:
-                    continue
-                chat_id = FIRST_CHAT - len(seats)
-                await bind(session, chat_id, village.code)
-                seats.append([Seat(chat_id, village.name, as_person(member)) for member in members])
-                if len(seats) == groups:
-                    break
-    finally:
-        await engine.dispose()
-    if len(seats) < groups:
-        raise BenchmarkFailed(f"the sample county has only {len(seats)} villages with members; use fewer --groups")
-    return seats
-
-
-async def count_issues(url: str) -> int:
-    engine = create_engine(url, write_lock_upfront=False)
-    try:
-        async with create_sessionmaker(engine)() as session:
-            return int(await session.scalar(select(func.count()).select_from(Issue)) or 0)
-    finally:
-        await engine.dispose()
-
-
-# --- driving ----------------------------------------------------------------------------------------------------
-
-
-def round_robin(villages: Sequence[Sequence[Seat]], count: int) -> list[Seat]:
-    """`count` seats, taking one member from each village in turn; members repeat only once all have had a go."""
-    order = [village[i] for i in range(max(map(len, villages))) for village in villages if i < len(village)]
-    return [order[i % len(order)] for i in range(count)]
-
-
-def lanes(seats: Sequence[Seat], concurrency: int) -> list[list[tuple[int, Seat]]]:
-    """Split the work into `concurrency` lanes run side by side; a chat always stays in one lane, so two
-    conversations never interleave in one group (the Reporter tells its prompts apart by chat)."""
-    chats = list(dict.fromkeys(seat.chat_id for seat in seats))
-    lane_of = {chat_id: i % concurrency for i, chat_id in enumerate(chats)}
-    out: list[list[tuple[int, Seat]]] = [[] for _ in range(concurrency)]
-    for index, seat in enumerate(seats):
-        out[lane_of[seat.chat_id]].append((index, seat))
-    return [lane for lane in out if lane]
-
-
-async def drive(work: list[list[tuple[int, Seat]]],
-                step: Callable[[int, Seat], Awaitable[None]]) -> tuple[float, float]:
-    """Run the lanes side by side; the wall-clock and CPU seconds it took."""
-    async def run(lane: list[tuple[int, Seat]]) -> None:
-        for index, seat in lane:
-            await step(index, seat)
-
-    gc.collect()
-    start, cpu = time.perf_counter(), time.process_time()
-    await asyncio.gather(*(run(lane) for lane in work))
-    return time.perf_counter() - start, time.process_time() - cpu
-
-
-def open_groups(harness: ChatHarness, seats: Sequence[Seat]) -> None:
-    for seat in seats:
-        if seat.chat_id not in harness.chats:
-            harness.group(seat.chat_id, seat.title)
 
 
 # --- the two benchmarks -----------------------------------------------------------------------------------------
@@ -293,26 +126,7 @@ async def bench_echo(villages: Sequence[Sequence[Seat]], *, updates: int, warmup
     return results
 
 
-# --- reporting --------------------------------------------------------------------------------------------------
-
-
-def best(results: Sequence[Result]) -> Result:
-    """With --repeat, the fastest run: other load on the machine only ever slows a run down."""
-    return max(results, key=lambda result: result.rate)
-
-
-def machine() -> str:
-    load = " ".join(f"{value:.2f}" for value in os.getloadavg())
-    return (f"Python {platform.python_version()}, aiogram {aiogram.__version__}, SQLAlchemy {sqlalchemy.__version__}, "
-            f"{os.cpu_count()} CPUs, load average {load}")
-
-
-def table(results: Sequence[Result]) -> str:
-    header = (f"{'benchmark':<12} {'updates':>8} {'seconds':>8} {'updates/s':>10} {'p50 ms':>8} {'p99 ms':>8} "
-              f"{'CPU ms/update':>14}")
-    rows = [f"{r.name:<12} {r.updates:>8} {r.seconds:>8.2f} {r.rate:>10.1f} {r.percentile(0.5) * 1e3:>8.2f} "
-            f"{r.percentile(0.99) * 1e3:>8.2f} {r.cpu_per_update * 1e3:>14.2f}" for r in results]
-    return "\n".join([header, "-" * len(header), *rows])
+# --- the command ----------------------------------------------------------------------------------------------
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
