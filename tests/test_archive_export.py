@@ -1,5 +1,5 @@
 """Archives leaving the bot: the command line writing every workbook, and /export in the township and county
-groups, allowed and refused."""
+groups, allowed and refused; the workbook (phones included) goes to the asker's private chat, never the group."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiogram.methods import SendDocument, SendMessage
-from aiogram.types import BufferedInputFile
+from aiogram.exceptions import TelegramForbiddenError
+from aiogram.methods import SendChatAction, SendDocument, SendMessage
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -73,9 +74,11 @@ async def test_command_line_writes_every_archive(empty_engine: AsyncEngine, sett
     assert "no such member: M9" in capsys.readouterr().err
 
 
-def _document(requests: list[Any]) -> tuple[BufferedInputFile, str]:
+def _document(requests: list[Any], asker: Person, group: int) -> tuple[BufferedInputFile, str]:
+    """The one workbook sent, to the asker's private chat; the group gets one line and nothing else."""
     sent = [r for r in requests if isinstance(r, SendDocument)]
-    assert len(sent) == 1, requests
+    assert [r.chat_id for r in sent] == [asker.telegram_id], requests
+    assert [r.chat_id for r in requests if isinstance(r, SendMessage)] == [group]
     document = sent[0].document
     assert isinstance(document, BufferedInputFile)
     return document, sent[0].caption or ""
@@ -93,18 +96,22 @@ async def test_export_in_the_township_group(harness: ChatHarness, session: Async
     harness.group(TOWNSHIP_CHAT, "GC01")
     supervisor = await person(session, RoleName.township_supervisor, township="GC01")
 
-    document, caption = _document(await harness.send(supervisor, TOWNSHIP_CHAT, "/export"))
+    asked = await harness.send(supervisor, TOWNSHIP_CHAT, "/export")
+    document, caption = _document(asked, supervisor, TOWNSHIP_CHAT)
+    assert _replies([r for r in asked if not isinstance(r, SendDocument)]) == [
+        "📬 沙柳河镇的一乡一库已私信发给您（其中有电话号码）。"]
     assert document.filename == "GC01_沙柳河镇_2026-11-02.xlsx"
     assert "一乡一库" in caption and "沙柳河镇" in caption
     book = load_workbook(io.BytesIO(document.data))
     assert book.sheetnames == ZH_LIBRARY and len(rows(book, "问题")) == 1 + 3
 
-    document, _ = _document(await harness.send(supervisor, TOWNSHIP_CHAT, "/export gc01-02"))
+    document, _ = _document(await harness.send(supervisor, TOWNSHIP_CHAT, "/export gc01-02"), supervisor,
+                            TOWNSHIP_CHAT)
     assert document.filename.startswith("GC01-02_角什科村_")
     assert "村" not in load_workbook(io.BytesIO(document.data)).sheetnames
 
     english = Person(supervisor.telegram_id, supervisor.first_name, supervisor.username, "en")
-    document, caption = _document(await harness.send(english, TOWNSHIP_CHAT, "/export"))
+    document, caption = _document(await harness.send(english, TOWNSHIP_CHAT, "/export"), english, TOWNSHIP_CHAT)
     assert caption.startswith("📚 Township library") and "Issues" in load_workbook(io.BytesIO(document.data)).sheetnames
 
     assert _replies(await harness.send(supervisor, TOWNSHIP_CHAT, "/export GC02-01")) == [
@@ -139,10 +146,38 @@ async def test_export_in_the_county_group(harness: ChatHarness, session: AsyncSe
     await bind(session, COUNTY_CHAT, "GC")
     harness.group(COUNTY_CHAT, "GC")
     admin = as_person((await members_with(session, RoleName.admin))[0])
-    document, caption = _document(await harness.send(admin, COUNTY_CHAT, "/export"))
+    document, caption = _document(await harness.send(admin, COUNTY_CHAT, "/export"), admin, COUNTY_CHAT)
     assert document.filename.startswith("GC_刚察县_") and "全县档案库" in caption
     book = load_workbook(io.BytesIO(document.data))
     assert len(rows(book, "村")) == 1 + 31 and len(rows(book, "人员")) == 1 + 473
     supervisor = await person(session, RoleName.township_supervisor, township="GC01")
     assert _replies(await harness.send(supervisor, COUNTY_CHAT, "/export")) == [
         "只有本乡镇的督导员、县领导或管理员可以导出档案。"]
+
+
+async def test_export_to_someone_the_bot_cannot_write_to(harness: ChatHarness, session: AsyncSession) -> None:
+    """Telegram answers 403 to a bot writing first to someone who never started it: the group is told to open the
+    private chat (a button links to it) and gets nothing else; after /start there, /export delivers."""
+    await bind(session, TOWNSHIP_CHAT, "GC01")
+    harness.group(TOWNSHIP_CHAT, "GC01")
+    supervisor = await person(session, RoleName.township_supervisor, township="GC01")
+    private = supervisor.telegram_id
+    harness.session.fail_chats[private] = TelegramForbiddenError(
+        SendChatAction(chat_id=private, action="upload_document"),
+        "Forbidden: bot can't initiate conversation with a user")
+
+    asked = await harness.send(supervisor, TOWNSHIP_CHAT, "/export")
+    assert not [r for r in asked if isinstance(r, SendDocument)]
+    [reply] = [r for r in asked if isinstance(r, SendMessage)]
+    assert reply.chat_id == TOWNSHIP_CHAT and reply.text == (
+        "我还不能私信您；档案中有电话号码，不能发在群里。"
+        "请点下面的按钮打开与我的私聊并点「开始」，然后在本群再发一次 /export。")
+    assert isinstance(reply.reply_markup, InlineKeyboardMarkup)
+    assert [[(b.text, b.url) for b in row] for row in reply.reply_markup.inline_keyboard] == [
+        [("💬 打开与我的私聊", "https://t.me/five_teams_bot?start=export")]]
+
+    del harness.session.fail_chats[private]  # the member pressed the button and Start
+    assert _replies(await harness.send(supervisor, private, "/start export")) == [
+        "现在可以私信您了。请回到乡镇或县督导群再发一次 /export，档案会发到这里。"]
+    document, _ = _document(await harness.send(supervisor, TOWNSHIP_CHAT, "/export"), supervisor, TOWNSHIP_CHAT)
+    assert document.filename.startswith("GC01_沙柳河镇_")

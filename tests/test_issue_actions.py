@@ -183,7 +183,7 @@ async def test_forged_and_stale_buttons(harness: ChatHarness, session: AsyncSess
     harness.group(OTHER_CHAT, "other village")
     outsider = await person(session, RoleName.team_lead, village="GC02-01")
     wrong_chat = await harness.press(outsider, OTHER_CHAT, 1, v.button("认领"))
-    assert any("不属于本村" in text for text in alerts(wrong_chat))
+    assert any("不是本群的问题" in text for text in alerts(wrong_chat))
     stranger = Person(6_000_001, "路人")
     assert any("还不认识您" in text for text in alerts(await v.press(stranger, "认领")))
     assert await status(session, v.issue_id) == IssueStatus.open

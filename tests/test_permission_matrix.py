@@ -20,7 +20,6 @@ from bot.db import create_sessionmaker
 from bot.i18n import Translator
 from bot.services.lifecycle import RULES, Action
 from bot.services.permissions import (
-    ITEM_LEVELS,
     ITEM_PERMISSIONS,
     MATRIX,
     Guarded,
@@ -65,10 +64,10 @@ async def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
 @pytest.mark.asyncio(loop_scope="module")
 @pytest.mark.parametrize("cell", CELLS, ids=[cell.id for cell in CELLS])
 async def test_cell(world: World, cell: Cell) -> None:
-    if cell.on in ITEM_LEVELS:
-        await try_item(world, cell)
+    if isinstance(cell.permission.action, Guarded):
+        await DRIVERS[cell.permission.action](world, cell)
     else:
-        await DRIVERS[Guarded(cell.permission.action)](world, cell)
+        await try_item(world, cell)
 
 
 def test_the_life_cycle_and_the_matrix_cover_the_same_actions() -> None:

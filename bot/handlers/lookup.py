@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from aiogram import Router
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import Command, CommandObject, or_f
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.handlers.filters import BoundAs, PrivateChat
 from bot.handlers.scope import chat_scope
 from bot.i18n import Localizer
 from bot.messaging.callbacks import Page
@@ -18,23 +19,27 @@ from bot.services.actors import Actor
 from bot.services.chats import BoundChat
 from bot.services.errors import NotAllowed
 from bot.services.issue_views import issue_view, my_issues, open_issues, timeline
-from bot.services.lifecycle import ensure_visible, find_issue, where_of
+from bot.services.lifecycle import ensure_readable, find_issue, where_of
 from bot.services.supervision import county_overview, department_tasks, township_tasks
 
 NUMBER_LIMIT = 20
 
 
-async def on_issue(message: Message, command: CommandObject, session: AsyncSession, bound: BoundChat | None,
-                   t: Localizer, settings: Settings, clock: Clock) -> None:
+async def on_issue(message: Message, command: CommandObject, session: AsyncSession, actor: Actor | None,
+                   bound: BoundChat | None, t: Localizer, settings: Settings, clock: Clock) -> None:
     number = (command.args or "").strip()
     if not number or len(number) > NUMBER_LIMIT:
         await message.reply(t("issue-usage"))
         return
     issue = await find_issue(session, number)
-    ensure_visible(issue, await where_of(session, issue), chat_scope(bound))
+    ensure_readable(actor, issue, await where_of(session, issue), chat_scope(bound))
     view = await issue_view(session, issue)
     for part in render_form(view, await timeline(session, issue.id), t, settings, clock.now()):
         await message.answer(part)
+
+
+async def on_issue_elsewhere(message: Message, t: Localizer) -> None:
+    await message.reply(t("issue-only-bound-or-private"))
 
 
 async def _page(view: str, page: int, session: AsyncSession, actor: Actor | None, bound: BoundChat | None,
@@ -102,7 +107,8 @@ async def on_page(query: CallbackQuery, callback_data: Page, session: AsyncSessi
 
 def build() -> Router:
     router = Router(name="lookup")
-    router.message.register(on_issue, Command("issue"))
+    router.message.register(on_issue, Command("issue"), or_f(BoundAs(*ChatPurpose), PrivateChat()))
+    router.message.register(on_issue_elsewhere, Command("issue"))  # an unbound group has no items of its own
     router.message.register(on_open, Command("open"))
     router.message.register(on_mine, Command("mine"))
     router.message.register(on_tasks, Command("tasks"))

@@ -28,7 +28,7 @@ from bot.services.actors import Actor
 from bot.services.errors import Conflict, DomainError, NotAllowed, NotFound
 from bot.services.lifecycle_rules import RULES, Action, Where
 from bot.services.lifecycle_rules import buttons_for as buttons_for  # re-exported: callers import it from here
-from bot.services.permissions import ITEM_PERMISSIONS, item_place, ties
+from bot.services.permissions import ITEM_PERMISSIONS, VIEW_ITEM, item_place, ties
 
 MAX_TEXT = 2000
 S = IssueStatus
@@ -55,6 +55,15 @@ def ensure_visible(issue: Issue, where: Where, scope: ChatScope) -> None:
     }.get(scope.purpose, False)
     if not visible:
         raise NotFound("issue-not-here", number=issue.number)
+
+
+def ensure_readable(actor: Actor | None, issue: Issue, where: Where, scope: ChatScope) -> None:
+    """Whether the chat may be shown the item's full form and photos: a bound group its own items (their cards are
+    posted there anyway), a private chat only what the matrix's view_item row lets the reader see."""
+    if scope.purpose is not None:
+        ensure_visible(issue, where, scope)
+    elif actor is None or not VIEW_ITEM.allows(actor, item_place(issue, where), ties(actor.id, issue)):
+        raise NotAllowed(VIEW_ITEM.refusal)
 
 
 async def where_of(session: AsyncSession, issue: Issue) -> Where:

@@ -60,6 +60,7 @@ class Guarded(enum.StrEnum):
     meeting = "meeting"
     join_approve = "join_approve"
     reserve = "reserve"
+    view_item = "view_item"
     export = "export"
     see_phones = "see_phones"
     bind = "bind"
@@ -166,6 +167,14 @@ MATRIX: tuple[Permission, ...] = (
     *_supervision(Action.unmet),
     *(Permission(action, TOWNSHIP_ITEM + COUNTY_ITEM, LIAISONS, "refuse-liaison-only")
       for action in (Action.task_ack, Action.task_note, Action.task_resolve)),
+    # Descriptions are free text (a typed phone number, a household's trouble) and numbers are sequential, so a
+    # private chat shows an item only to those who work or oversee it: its village, its township's supervisors, the
+    # department it was sent to, the county. Villagers keep seeing an item sent up: their group's card follows it.
+    Permission(Guarded.view_item, VILLAGE_ITEM + TOWNSHIP_ITEM + COUNTY_ITEM,
+               {**who(member="team village", team_lead="team village", village_secretary="village"),
+                **SUPERVISORS, **LIAISONS, **COUNTY}, "issue-private-not-allowed",
+               also=frozenset({R.reporter, R.holder}),
+               note="/issue NUMBER and a card's more photos in a private chat; a bound group sees its own items"),
     Permission(Guarded.report, (On.village,), {**VILLAGERS, **who(admin="county")}, "report-not-your-village",
                note="/report in the village group"),
     Permission(Guarded.service, (On.village,), VILLAGERS, "service-not-your-village",
@@ -177,10 +186,11 @@ MATRIX: tuple[Permission, ...] = (
     Permission(Guarded.reserve, (On.member,), SECRETARY_OR_ADMIN, "reserve-not-allowed",
                elsewhere="reserve-not-your-member", note="/reserve CODE reason, /unreserve CODE"),
     Permission(Guarded.export, (On.township,), {**SUPERVISORS, **COUNTY}, "export-not-allowed",
-               note="/export [CODE] in the township group"),
-    Permission(Guarded.export, (On.county,), COUNTY, "export-not-allowed", note="/export [CODE] in the county group"),
+               note="/export [CODE] in the township group; the workbook goes to the asker's private chat"),
+    Permission(Guarded.export, (On.county,), COUNTY, "export-not-allowed",
+               note="/export [CODE] in the county group; the workbook goes to the asker's private chat"),
     Permission(Guarded.see_phones, (On.member,), {**SUPERVISORS, **COUNTY}, "export-not-allowed",
-               note="members' phone numbers: only in the /export workbook, nowhere else in Telegram"),
+               note="members' phone numbers: only in the /export workbook, sent privately; nowhere else in Telegram"),
     Permission(Guarded.bind, (On.unit,), who(admin="county"), "bind-not-org-admin",
                note="/bind CODE, as an administrator of the group too"),
     Permission(Guarded.unbind, (On.unit,), who(admin="county"), "bind-not-org-admin",
@@ -188,7 +198,8 @@ MATRIX: tuple[Permission, ...] = (
 )
 
 ITEM_PERMISSIONS: dict[tuple[Action, IssueLevel], Permission] = {
-    (Action(p.action), ITEM_LEVELS[on]): p for p in MATRIX for on in p.on if on in ITEM_LEVELS}
+    (p.action, ITEM_LEVELS[on]): p for p in MATRIX for on in p.on if on in ITEM_LEVELS and isinstance(p.action, Action)}
+VIEW_ITEM = next(p for p in MATRIX if p.action == Guarded.view_item)
 
 
 def item_place(issue: Issue, where: Where) -> Place:

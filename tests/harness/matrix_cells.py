@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from bot.models import IssueLevel, IssueStatus, RoleName
 from bot.services.lifecycle import Action
-from bot.services.permissions import ITEM_LEVELS, MATRIX, On, Permission, Relation, Scope
+from bot.services.permissions import ITEM_LEVELS, MATRIX, Guarded, On, Permission, Relation, Scope
 from tests.harness.matrix import Stage
 
 S, L = IssueStatus, IssueLevel
@@ -30,7 +30,9 @@ TARGET_SCOPES = {On.village_item: ITEM_SCOPES, On.township_item: ITEM_SCOPES, On
                  On.unit: (Scope.village, Scope.township, Scope.county)}
 
 
-def stage(action: Action, level: IssueLevel) -> Stage:
+def stage(action: str, level: IssueLevel) -> Stage:
+    if action == Guarded.view_item:  # held, and sent to a department above the village, so every tie can be tried
+        return Stage(level, S.in_progress, True, department=level != L.village)
     if level == L.village:
         if action in (Action.claim, Action.withdraw, Action.duplicate):
             return Stage(level, S.open)
@@ -76,7 +78,7 @@ class Cell:
 def cells() -> Iterator[Cell]:
     for p in MATRIX:
         for on in p.on:
-            st = stage(Action(p.action), ITEM_LEVELS[on]) if on in ITEM_LEVELS else None
+            st = stage(p.action, ITEM_LEVELS[on]) if on in ITEM_LEVELS else None
             scopes = [s for s in TARGET_SCOPES[on] if s != Scope.department or (st and st.department)]
             yield from (Cell(p, on, role, scope) for role, own in ROLE_SCOPES.items() for scope in own
                         if scope in scopes)

@@ -7,20 +7,23 @@ import io
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram.methods import SendDocument
+from aiogram.methods import SendDocument, SendPhoto
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from bot.messaging.callbacks import CardAction, DepartmentPick, DueDefault, JoinDecision
+from bot.messaging.cards import PHOTOS_ACTION
 from bot.models import (
     ChatBinding,
     Issue,
     IssueEvent,
     IssueLevel,
+    IssuePhoto,
     JoinRequest,
     JoinStatus,
     Meeting,
     Member,
+    PhotoStage,
     ReserveCadre,
     RoleName,
     ServiceLog,
@@ -193,17 +196,38 @@ async def try_reserve(w: World, cell: Cell) -> None:
     await command(w, cell, 0, f"/reserve {target.code} 表现突出", done, target=target)
 
 
-def workbook_text(seen: list[Any]) -> str:
-    documents = [r.document for r in seen if isinstance(r, SendDocument)]
-    assert len(documents) == 1
-    book = load_workbook(io.BytesIO(documents[0].data), read_only=True)
+async def try_view_item(w: World, cell: Cell) -> None:
+    """/issue NUMBER and the card's more photos button, in the cell member's private chat."""
+    cast = await w.enlist(cell.role, cell.scope)
+    issue = await w.item(stage(Guarded.view_item, ITEM_LEVELS[cell.on]), tie=cell.tie, cast=cast)
+    photos = [f"matrix-photo-{issue.id}-{n}" for n in range(2)]
+    async with w.sessionmaker.begin() as s:
+        s.add_all(IssuePhoto(issue_id=issue.id, file_id=photo, stage=PhotoStage.report, position=n)
+                  for n, photo in enumerate(photos))
+    chat, before = cast.person.telegram_id, await w.snapshot((Issue, issue.id))
+    asked = await w.harness.send(cast.person, chat, f"/issue {issue.number}")
+    pressed = await w.harness.press(cast.person, chat, 1, CardAction(action=PHOTOS_ACTION, issue_id=issue.id).pack())
+    if not cell.allowed:
+        await refused(w, cell, asked, before, (Issue, issue.id))
+        await refused(w, cell, pressed, before, (Issue, issue.id))
+        assert not [r for r in pressed if isinstance(r, SendPhoto)]
+        return
+    assert any(issue.description in text for text in visible(asked))
+    assert [r.photo for r in pressed if isinstance(r, SendPhoto)] == photos[1:]
+
+
+def workbook_text(seen: list[Any], private: int) -> str:
+    """The text of the one workbook sent, which must have gone to the asker's private chat, never a group."""
+    documents = [r for r in seen if isinstance(r, SendDocument)]
+    assert [r.chat_id for r in documents] == [private]
+    book = load_workbook(io.BytesIO(documents[0].document.data), read_only=True)
     return "\n".join(str(value) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
                      for value in row if value is not None)
 
 
 async def try_export(w: World, cell: Cell) -> None:
-    async def done(_: Cast, seen: list[Any]) -> bool:
-        return bool(workbook_text(seen))
+    async def done(cast: Cast, seen: list[Any]) -> bool:
+        return bool(workbook_text(seen, cast.person.telegram_id))
 
     await command(w, cell, TOWNSHIP_CHAT if cell.on == On.township else COUNTY_CHAT, "/export", done)
 
@@ -212,8 +236,8 @@ async def try_see_phones(w: World, cell: Cell) -> None:
     """Phones are shown only in the /export workbook: the member's township group is where one may get it."""
     target = await w.enlist(RoleName.member, Scope.team)
 
-    async def done(_: Cast, seen: list[Any]) -> bool:
-        return target.phone in workbook_text(seen)
+    async def done(cast: Cast, seen: list[Any]) -> bool:
+        return target.phone in workbook_text(seen, cast.person.telegram_id)
 
     await command(w, cell, TOWNSHIP_CHAT, "/export", done, target=target)
 
@@ -245,4 +269,5 @@ async def try_unbind(w: World, cell: Cell) -> None:
 
 DRIVERS = {Guarded.report: try_report, Guarded.service: try_service, Guarded.meeting: try_meeting,
            Guarded.join_approve: try_join_approve, Guarded.reserve: try_reserve, Guarded.export: try_export,
-           Guarded.see_phones: try_see_phones, Guarded.bind: try_bind, Guarded.unbind: try_unbind}
+           Guarded.see_phones: try_see_phones, Guarded.bind: try_bind, Guarded.unbind: try_unbind,
+           Guarded.view_item: try_view_item}

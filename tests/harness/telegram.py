@@ -55,6 +55,8 @@ class MockedSession(BaseSession):
     chat_types: dict[int, str] = field(default_factory=dict)
     sent: dict[tuple[int, int], SentMessage] = field(default_factory=dict)
     fail: dict[type, Exception] = field(default_factory=dict)
+    # chats where every request fails, as the private chat of someone who never started the bot answers 403
+    fail_chats: dict[int, Exception] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         super().__init__()
@@ -81,6 +83,8 @@ class MockedSession(BaseSession):
         self.requests.append(method)
         if type(method) in self.fail:
             raise self.fail[type(method)]
+        if (refusal := self.fail_chats.get(getattr(method, "chat_id", 0))) is not None:
+            raise refusal
         match method:
             case GetMe():
                 return BOT_USER

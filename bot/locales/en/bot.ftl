@@ -100,8 +100,10 @@ refuse-wrong-state = Item { $number } is now "{ $status ->
 }"; that action no longer applies and nothing changed.
 issue-not-found = That item cannot be found; the button may be out of date.
 issue-number-unknown = There is no item numbered { $number }.
-issue-not-here = Item { $number } does not belong to this village.
+issue-not-here = Item { $number } is not one of this group's items.
 issue-usage = Usage: /issue NUMBER, e.g. /issue 2026-0001
+issue-only-bound-or-private = /issue works in a bound group (for that group's items) or in a private chat with me.
+issue-private-not-allowed = Only the item's reporter and holder, the members of its village, its township's supervisors, the liaisons of the department it was sent to, county leaders and admins can read it here. In a bound group, /issue shows that group's own items.
 text-required = Please write a few words.
 text-too-long = That text is too long (at most { $limit } characters).
 duplicate-unknown = This village has no item numbered { $number }. Reply with the original item's number.

@@ -24,6 +24,10 @@ export-not-allowed = Only this township's supervisors, county leaders or admins 
 export-unknown-code = There is no township or village with the code “{ $code }” within this group's scope.
 export-too-big = There are { $issues } issues here, more than a chat can be sent ({ $limit }). Ask an admin to export from the command line: main.py export.
 export-caption = 📚 { $title }: { $name } ({ $code }), as of { $date }.
+export-sent-privately = 📬 { $title } of { $name } sent to you in a private chat (it holds phone numbers).
+export-open-private = I cannot write to you privately yet, and the archive holds phone numbers, so it is not posted here. Open a private chat with me (button below), press Start, then send /export here again.
+export-open-private-button = 💬 Open a private chat with me
+export-private-ready = Now I can write to you. Send /export again in your township or county group and the archive comes here.
 
 archive-title-township = Township library
 archive-title-county = County archive

@@ -100,8 +100,10 @@ refuse-wrong-state = 问题 { $number } 现在是「{ $status ->
 }」，这个操作已不适用，没有做任何更改。
 issue-not-found = 找不到这个问题，可能按钮已过期。
 issue-number-unknown = 没有编号为 { $number } 的问题。
-issue-not-here = 问题 { $number } 不属于本村。
+issue-not-here = 问题 { $number } 不是本群的问题。
 issue-usage = 用法：/issue 编号，例如 /issue 2026-0001
+issue-only-bound-or-private = /issue 只能在已绑定的群（查看本群的问题）或与我的私聊中使用。
+issue-private-not-allowed = 只有问题的上报人、处理人、本村队员、本乡镇督导员、承办部门的联络员、县领导和管理员可以在这里查看这个问题；在已绑定的群里，/issue 可以查看本群的问题。
 text-required = 请输入文字说明。
 text-too-long = 文字太长了（最多 { $limit } 字）。
 duplicate-unknown = 本村没有编号为 { $number } 的问题。请回复原问题的编号。

@@ -24,6 +24,10 @@ export-not-allowed = 只有本乡镇的督导员、县领导或管理员可以�
 export-unknown-code = 本群范围内没有代码为“{ $code }”的乡镇或村。
 export-too-big = 这里有 { $issues } 个问题，超过了在群里发送的上限（{ $limit } 个）。请管理员用命令行导出：main.py export。
 export-caption = 📚 { $title }：{ $name }（{ $code }），截至 { $date }。
+export-sent-privately = 📬 { $name }的{ $title }已私信发给您（其中有电话号码）。
+export-open-private = 我还不能私信您；档案中有电话号码，不能发在群里。请点下面的按钮打开与我的私聊并点「开始」，然后在本群再发一次 /export。
+export-open-private-button = 💬 打开与我的私聊
+export-private-ready = 现在可以私信您了。请回到乡镇或县督导群再发一次 /export，档案会发到这里。
 
 archive-title-township = 一乡一库
 archive-title-county = 全县档案库
