@@ -13,7 +13,7 @@ once, by `flush`, just before the update's transaction commits.
 
 from __future__ import annotations
 
-import copy
+import json
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -116,11 +116,17 @@ class SQLAlchemyStorage(BaseStorage):
         return state
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
-        # a copy, so a caller changing its dict afterwards changes nothing that is written
-        await self._write(key, "data", copy.deepcopy(dict(data)))
+        # a copy, so a caller changing its dict afterwards changes nothing that is written; a JSON round trip, so
+        # the step reads back exactly what the next update would read from the database (lists, string keys)
+        await self._write(key, "data", _copy(data))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        return copy.deepcopy(dict(await self._read(key, "data") or {}))
+        return _copy(await self._read(key, "data") or {})
 
     async def close(self) -> None:
         return None
+
+
+def _copy(data: Mapping[str, Any]) -> dict[str, Any]:
+    copied: dict[str, Any] = json.loads(json.dumps(dict(data)))
+    return copied
