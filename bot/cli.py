@@ -7,9 +7,6 @@ import asyncio
 import sys
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-
 from bot.config import PROJECT_ROOT, ConfigError, Settings, load_settings
 from bot.db import create_engine, create_sessionmaker, resolve_url
 from bot.export_cli import add_parsers as add_export_parsers
@@ -25,12 +22,19 @@ from bot.services.roster_read import is_roster_file
 
 
 def db_upgrade(database_url: str, revision: str = "head") -> None:
+    # Alembic is imported by the commands that migrate, not at every start of the bot
+    from alembic import command
+    from alembic.config import Config
+
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.attributes["database_url"] = resolve_url(database_url)
     command.upgrade(config, revision)
 
 
 def db_downgrade(database_url: str, revision: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.attributes["database_url"] = resolve_url(database_url)
     command.downgrade(config, revision)

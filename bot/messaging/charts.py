@@ -12,11 +12,11 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from matplotlib import font_manager, ft2font
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 CJK_PROBE = 0x6751       # a common character of village names (cun, village)
 UNASSIGNED = 0x0378     # no real font maps it; matplotlib's own "Last Resort" placeholder font maps everything
@@ -29,6 +29,9 @@ DPI = 110
 @lru_cache(maxsize=1)
 def cjk_family() -> str | None:
     """The family name of an installed font with Chinese glyphs, or None."""
+    # matplotlib is imported when the first chart is drawn, not at every start of the bot (a third of a second)
+    from matplotlib import font_manager, ft2font
+
     for entry in font_manager.fontManager.ttflist:
         try:
             charmap = ft2font.FT2Font(entry.fname).get_charmap()
@@ -53,6 +56,9 @@ def _drawable(text: str, family: str | None) -> bool:
 
 
 def _axes(count: int, title: str, family: str | None) -> tuple[Figure, Axes]:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(WIDTH_INCHES, 1.6 + BAR_INCHES * max(count, 3)), dpi=DPI, layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
