@@ -47,7 +47,7 @@ class BotApi:
         except ApiError as error:
             return _error_response(error)
         name = request.match_info["method"]
-        fault = self._state.faults.take(name)
+        fault = self._state.faults.take(name, params.raw("chat_id"))
         if fault is not None and fault.kind == "delay":
             await asyncio.sleep(fault.seconds)
         if fault is not None and fault.kind == "drop":
@@ -97,6 +97,9 @@ class BotApi:
             raise too_many_requests(fault.retry_after)
         if fault.kind == "server_error":
             raise ApiError(fault.status, _SERVER_ERRORS.get(fault.status, "Internal Server Error"))
+        if fault.kind == "migrated":
+            raise ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                           {"migrate_to_chat_id": fault.migrate_to_chat_id})
 
     def _enforce_rate_limits(self, params: Params) -> None:
         chat = self._state.find_chat(params.chat_ref())

@@ -226,8 +226,11 @@ class EmulatorClient:
         retry_after: int = 5,
         status: int = 500,
         seconds: float = 1.0,
+        chat_id: int | None = None,
+        migrate_to_chat_id: int = 0,
     ) -> JSON:
-        """kind: too_many_requests | server_error | delay | drop; count None means until cleared."""
+        """kind: too_many_requests | server_error | delay | drop | migrated; count None means until cleared;
+        chat_id: only requests for that chat."""
         body = {
             "kind": kind,
             "method": method,
@@ -235,6 +238,8 @@ class EmulatorClient:
             "retry_after": retry_after,
             "status": status,
             "seconds": seconds,
+            "chat_id": chat_id,
+            "migrate_to_chat_id": migrate_to_chat_id,
         }
         return await self._request("POST", "/faults", json=body)
 

@@ -34,6 +34,9 @@ class FaultsApi:
         if kind not in FAULT_KINDS:
             raise ControlError(400, f"kind must be one of {', '.join(FAULT_KINDS)}")
         count = as_optional_int(body.get("count", 1), "count")
+        migrate_to_chat_id = as_int(body.get("migrate_to_chat_id", 0), "migrate_to_chat_id")
+        if kind == "migrated" and not migrate_to_chat_id:
+            raise ControlError(400, "a migrated fault needs migrate_to_chat_id, the supergroup's id")
         fault = self._state.faults.add(
             cast(FaultKind, kind),
             method=body.get("method") or None,
@@ -41,6 +44,8 @@ class FaultsApi:
             retry_after=as_int(body.get("retry_after", 5), "retry_after"),
             status=as_int(body.get("status", 500), "status"),
             seconds=as_float(body.get("seconds", 1.0), "seconds"),
+            chat_id=as_optional_int(body.get("chat_id"), "chat_id"),
+            migrate_to_chat_id=migrate_to_chat_id,
         )
         return web.json_response(fault.view())
 

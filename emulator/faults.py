@@ -1,4 +1,5 @@
-"""Fault injection (429, 5xx, delays, dropped connections) and Telegram's sending rate limits."""
+"""Fault injection (429, 5xx, delays, dropped connections, a group upgraded to a supergroup) and Telegram's sending
+rate limits."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Literal, get_args
 
 from emulator.models import JSON
 
-FaultKind = Literal["too_many_requests", "server_error", "delay", "drop"]
+FaultKind = Literal["too_many_requests", "server_error", "delay", "drop", "migrated"]
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
 
 
@@ -23,9 +24,15 @@ class Fault:
     retry_after: int = 5
     status: int = 500
     seconds: float = 1.0
+    # None: requests for any chat (or none).
+    chat_id: int | None = None
+    # "migrated": the supergroup the group became, as Telegram names it in every answer to the old group.
+    migrate_to_chat_id: int = 0
 
-    def matches(self, method: str) -> bool:
-        return self.method is None or self.method.lower() == method.lower()
+    def matches(self, method: str, chat_id: object = None) -> bool:
+        # a form post carries the chat id as text, a JSON body as a number
+        return (self.method is None or self.method.lower() == method.lower()) and (
+            self.chat_id is None or str(chat_id).strip() == str(self.chat_id))
 
     def view(self) -> JSON:
         return asdict(self)
@@ -45,15 +52,17 @@ class FaultInjector:
         retry_after: int = 5,
         status: int = 500,
         seconds: float = 1.0,
+        chat_id: int | None = None,
+        migrate_to_chat_id: int = 0,
     ) -> Fault:
-        fault = Fault(self._next_id, kind, method, count, retry_after, status, seconds)
+        fault = Fault(self._next_id, kind, method, count, retry_after, status, seconds, chat_id, migrate_to_chat_id)
         self._next_id += 1
         self._faults.append(fault)
         return fault
 
-    def take(self, method: str) -> Fault | None:
+    def take(self, method: str, chat_id: object = None) -> Fault | None:
         for fault in self._faults:
-            if fault.matches(method):
+            if fault.matches(method, chat_id):
                 if fault.remaining is not None:
                     fault.remaining -= 1
                     if fault.remaining <= 0:

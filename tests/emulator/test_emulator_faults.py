@@ -6,7 +6,12 @@ import time
 
 import pytest
 from aiogram import Bot
-from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.exceptions import (
+    TelegramMigrateToChat,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
 
 from emulator import EmulatorClient
 from tests.emulator.support import World
@@ -51,6 +56,21 @@ async def test_fault_until_cleared(bot: Bot, client: EmulatorClient) -> None:
             await bot.get_me()
     await client.clear_faults()
     assert (await bot.get_me()).is_bot
+
+
+async def test_an_upgraded_group_answers_every_request_with_its_supergroup(
+    bot: Bot, client: EmulatorClient, world: World
+) -> None:
+    await client.add_fault("migrated", chat_id=world.group, migrate_to_chat_id=world.supergroup, count=None)
+    sent = await bot.send_message(world.supergroup, "新群")
+    for request in (bot.send_message(world.group, "旧群"),
+                    bot.edit_message_text("改", chat_id=world.group, message_id=sent.message_id)):
+        with pytest.raises(TelegramMigrateToChat) as caught:
+            await request
+        assert caught.value.migrate_to_chat_id == world.supergroup
+        assert "group chat was upgraded to a supergroup chat" in caught.value.message
+    await bot.send_message(world.alice, "别的聊天照常")
+    assert [call["ok"] for call in await client.calls("sendMessage")] == [True, False, True]
 
 
 async def test_rate_limit_one_message_per_second_per_chat(
