@@ -54,6 +54,7 @@ async def ask(
     user_name: str,
     text: str,
     reply_to: int | None,
+    thread_id: int | None = None,
     force_reply: bool = True,
     buttons: Sequence[Sequence[InlineKeyboardButton]] = (),
     buttons_text: str | None = None,
@@ -61,7 +62,8 @@ async def ask(
     """Ask one member a question in a (possibly busy) group chat.
 
     In a group the prompt replies to the member's message, or mentions them, so that `selective` shows the
-    reply field to them alone; inline buttons cannot share a message with ForceReply, so they follow.
+    reply field to them alone; inline buttons cannot share a message with ForceReply, so they follow. In a forum
+    it goes to the topic the member wrote in (`thread_id`), else Telegram puts what replies to nothing in General.
     """
     private = chat_id == user_id
     if private or reply_to:
@@ -75,11 +77,13 @@ async def ask(
         markup = ForceReply(selective=True)
     elif buttons:
         markup = InlineKeyboardMarkup(inline_keyboard=[list(row) for row in buttons])
-    sent = await bot.send_message(chat_id, reply_parameters=reply, reply_markup=markup, **content.as_kwargs())
+    sent = await bot.send_message(chat_id, message_thread_id=thread_id, reply_parameters=reply, reply_markup=markup,
+                                  **content.as_kwargs())
     await remember_prompt(state, sent)
     if force_reply and buttons:
         follow = await bot.send_message(
-            chat_id, buttons_text or text, reply_parameters=ReplyParameters(message_id=sent.message_id),
+            chat_id, buttons_text or text, message_thread_id=thread_id,
+            reply_parameters=ReplyParameters(message_id=sent.message_id),
             reply_markup=InlineKeyboardMarkup(inline_keyboard=[list(row) for row in buttons]))
         await remember_prompt(state, follow)
 
@@ -118,25 +122,29 @@ async def origin_of(state: FSMContext) -> int | None:
 
 
 class Conversation:
-    """What every step needs to talk to the member: where, to whom, in which language."""
+    """What every step needs to talk to the member: where (the chat, and the forum topic if any), to whom, in
+    which language."""
 
     def __init__(self, bot: Bot, state: FSMContext, t: Localizer, settings: Settings, chat_id: int,
-                 user_id: int, user_name: str) -> None:
+                 user_id: int, user_name: str, thread_id: int | None = None) -> None:
         self.bot, self.state, self.t, self.settings = bot, state, t, settings
-        self.chat_id, self.user_id, self.user_name = chat_id, user_id, user_name
+        self.chat_id, self.user_id, self.user_name, self.thread_id = chat_id, user_id, user_name, thread_id
 
     @classmethod
     def of(cls, event: Message | CallbackQuery, bot: Bot, state: FSMContext, t: Localizer,
            settings: Settings) -> Conversation:
         message = event.message if isinstance(event, CallbackQuery) else event
         assert message is not None and event.from_user is not None
-        return cls(bot, state, t, settings, message.chat.id, event.from_user.id, event.from_user.full_name)
+        # a button's message is the bot's prompt, in the topic the conversation is in
+        thread_id = message.message_thread_id if isinstance(message, Message) and message.is_topic_message else None
+        return cls(bot, state, t, settings, message.chat.id, event.from_user.id, event.from_user.full_name,
+                   thread_id)
 
     async def ask(self, text: str, *, reply_to: int | None = None, force_reply: bool = True,
                   buttons: list[list[InlineKeyboardButton]] | None = None, buttons_text: str | None = None) -> None:
         await ask(self.bot, self.state, chat_id=self.chat_id, user_id=self.user_id, user_name=self.user_name,
-                  text=text, reply_to=reply_to, force_reply=force_reply, buttons=buttons or [],
-                  buttons_text=buttons_text)
+                  text=text, reply_to=reply_to, thread_id=self.thread_id, force_reply=force_reply,
+                  buttons=buttons or [], buttons_text=buttons_text)
 
     async def say(self, text: str) -> None:
-        await self.bot.send_message(self.chat_id, text)
+        await self.bot.send_message(self.chat_id, text, message_thread_id=self.thread_id)

@@ -8,7 +8,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,6 +17,7 @@ from aiogram.exceptions import (
     TelegramAPIError,
     TelegramBadRequest,
     TelegramForbiddenError,
+    TelegramMigrateToChat,
     TelegramNetworkError,
     TelegramNotFound,
     TelegramRetryAfter,
@@ -34,8 +35,9 @@ from bot.messaging.pacing import Limits
 from bot.messaging.render import card_for_chat
 from bot.messaging.reports import renderers
 from bot.messaging.text import split_message
-from bot.models import Issue, IssueCard, OutboxKind, OutboxMessage, OutboxStatus
+from bot.models import ChatBinding, Issue, IssueCard, OutboxKind, OutboxMessage, OutboxStatus
 from bot.retry import backoff, describe, is_transient, retry_transient
+from bot.services.chat_migration import migrate_chat
 from bot.services.delivery import report_chat_problem
 from bot.services.health import Health, Trouble
 from bot.services.outbox import enqueue_card_edits
@@ -57,6 +59,7 @@ class Claimed:
     issue_id: int | None
     payload: dict[str, Any]
     attempts: int
+    thread_id: int | None = None    # the forum topic the chat was bound in: what is sent there goes to it
 
 
 class LostClaim(Exception):
@@ -73,6 +76,14 @@ class Permanent(Exception):
     def __init__(self, reason: str, *, chat_problem: bool) -> None:
         super().__init__(reason)
         self.reason, self.chat_problem = reason, chat_problem
+
+
+class Upgraded(Permanent):
+    """The group became a supergroup: Telegram refuses every request to the old id."""
+
+    def __init__(self, reason: str, new_chat_id: int) -> None:
+        super().__init__(reason, chat_problem=True)
+        self.new_chat_id = new_chat_id
 
 
 class Sender:
@@ -161,7 +172,11 @@ class Sender:
             for row in found:
                 row.claimed_until, row.claimed_by = now + CLAIM_FOR, self.worker
                 self._claimed_at[row.id] = now
-            return [Claimed(r.id, r.kind, r.chat_id, r.issue_id, dict(r.payload or {}), r.attempts) for r in found]
+            topics = {chat_id: topic for chat_id, topic in await session.execute(
+                select(ChatBinding.chat_id, ChatBinding.forum_topic_id)
+                .where(ChatBinding.chat_id.in_({r.chat_id for r in found}), ChatBinding.forum_topic_id.is_not(None)))}
+            return [Claimed(r.id, r.kind, r.chat_id, r.issue_id, dict(r.payload or {}), r.attempts,
+                            topics.get(r.chat_id)) for r in found]
 
     async def _release(self, ids: list[int]) -> None:
         """Give back claims of rows still pending (retries, or rows skipped while stopping)."""
@@ -172,7 +187,7 @@ class Sender:
                        OutboxMessage.claimed_by == self.worker)
                 .values(claimed_until=None, claimed_by=None))
 
-    async def _deliver_chat(self, rows: list[Claimed]) -> None:
+    async def _deliver_chat(self, rows: list[Claimed], *, followed: bool = False) -> None:
         blocked_until: float | None = None
         for row in rows:
             if self._stopping:
@@ -186,6 +201,8 @@ class Sender:
                 await self._reschedule(row, retry.after, retry.reason, counts=retry.counts)
                 if not retry.counts:
                     blocked_until = retry.after
+            except Upgraded as failure:
+                await (self._fail(row, failure) if followed else self._follow_upgrade(row, failure))
             except Permanent as failure:
                 await self._fail(row, failure)
             except LostClaim:
@@ -218,10 +235,26 @@ class Sender:
             raise Permanent(error.message, chat_problem=problem) from None
         except (TelegramNetworkError, TelegramServerError, TimeoutError, OSError) as error:
             raise Retry(-1, f"{type(error).__name__}: {error}", counts=True) from None
+        except TelegramMigrateToChat as error:
+            raise Upgraded(error.message, error.migrate_to_chat_id) from None
         except TelegramAPIError as error:
-            # anything else Telegram refuses (group migrated, entity too large, unauthorized) will not
+            # anything else Telegram refuses (entity too large, unauthorized) will not
             # succeed by trying again
             raise Permanent(f"{type(error).__name__}: {error.message}", chat_problem=False) from None
+
+    async def _follow_upgrade(self, row: Claimed, upgraded: Upgraded) -> None:
+        """Sent between the upgrade and the bot reading the service message that tells of it: carry the chat over
+        as that message does (idempotent: whichever comes first moves everything) and send the row to the
+        supergroup at once, unless the move left it behind (the supergroup is bound to another unit)."""
+        async with self._sessionmaker.begin() as session:
+            await migrate_chat(session, old_chat_id=row.chat_id, new_chat_id=upgraded.new_chat_id,
+                               now=self.clock.now())
+            now_at = await session.scalar(select(OutboxMessage.chat_id).where(OutboxMessage.id == row.id))
+        if now_at != upgraded.new_chat_id:
+            await self._fail(row, upgraded)
+            return
+        log.info("outbox %s: chat %s became %s, sent there", row.id, row.chat_id, upgraded.new_chat_id)
+        await self._deliver_chat([replace(row, chat_id=upgraded.new_chat_id)], followed=True)
 
     async def _renew_claim_if_old(self, row: Claimed) -> None:
         """The rate limiter may have kept this row waiting: past half its claim, take it again or leave it.
@@ -246,7 +279,7 @@ class Sender:
         for index, part in enumerate(texts):
             if index < done:
                 continue
-            sent = await self._call(row, self.bot.send_message(row.chat_id, part))
+            sent = await self._call(row, self.bot.send_message(row.chat_id, part, message_thread_id=row.thread_id))
             message_id = message_id or sent.message_id
             if len(texts) > 1:
                 await self._save_progress(row, index + 1)
@@ -286,9 +319,11 @@ class Sender:
         if row.kind == OutboxKind.card:
             if card.photo:
                 sent = await self._call(row, self.bot.send_photo(row.chat_id, card.photo, caption=card.text,
-                                                            reply_markup=card.keyboard))
+                                                            reply_markup=card.keyboard,
+                                                            message_thread_id=row.thread_id))
             else:
-                sent = await self._call(row, self.bot.send_message(row.chat_id, card.text, reply_markup=card.keyboard))
+                sent = await self._call(row, self.bot.send_message(row.chat_id, card.text, reply_markup=card.keyboard,
+                                                                   message_thread_id=row.thread_id))
             await self._mark_sent(row, sent.message_id, card=card, rendered_at=now)
             return
         for copy in posted:
@@ -314,7 +349,8 @@ class Sender:
         message_id = None
         if rendered.photo is not None and not row.payload.get("photo_sent"):
             sent = await self._call(row, self.bot.send_photo(
-                row.chat_id, BufferedInputFile(rendered.photo, "chart.png"), caption=rendered.caption))
+                row.chat_id, BufferedInputFile(rendered.photo, "chart.png"), caption=rendered.caption,
+                message_thread_id=row.thread_id))
             message_id = sent.message_id
             row.payload["photo_sent"] = True
             await self._save_progress(row, 0)

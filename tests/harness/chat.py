@@ -102,8 +102,10 @@ class ChatHarness:
 
     async def press(self, person: Person, chat_id: int, message_id: int, data: str) -> list[Any]:
         sent = self.session.sent.get((chat_id, message_id))
+        thread_id = sent.thread_id if sent else None    # a button under a message in a forum topic is in it too
         message = Message(message_id=message_id, date=datetime.now(UTC), chat=self._chat(chat_id, person),
-                          from_user=BOT_USER, text=sent.text if sent else "card")
+                          from_user=BOT_USER, text=sent.text if sent else "card", message_thread_id=thread_id,
+                          is_topic_message=thread_id is not None or None)
         query = CallbackQuery(id=str(next(self._update_ids)), from_user=person.user, chat_instance="ci",
                               message=message, data=data)
         return await self.feed(Update(update_id=next(self._update_ids), callback_query=query))

@@ -25,8 +25,10 @@ def texts(requests: list) -> list[str]:
 class Reporter:
     """Drives one member through the conversation by pressing what a person would press."""
 
-    def __init__(self, harness: ChatHarness, who: Person, chat_id: int) -> None:
+    def __init__(self, harness: ChatHarness, who: Person, chat_id: int, *, topic: int | None = None) -> None:
         self.h, self.who, self.chat = harness, who, chat_id
+        # what the member writes goes to this forum topic
+        self.topic = {"message_thread_id": topic, "is_topic_message": True} if topic is not None else {}
         self.mine: list[int] = []  # bot messages sent while handling this member's own updates
 
     async def _feed(self, action: Awaitable[list]) -> list:
@@ -48,10 +50,10 @@ class Reporter:
         return await self._feed(self.h.press(who or self.who, self.chat, message_id, data))
 
     async def say(self, text: str) -> list:
-        return await self._feed(self.h.send(self.who, self.chat, text))
+        return await self._feed(self.h.send(self.who, self.chat, text, **self.topic))
 
     async def photo(self, file_id: str) -> list:
-        return await self._feed(self.h.send_photo(self.who, self.chat, file_id))
+        return await self._feed(self.h.send_photo(self.who, self.chat, file_id, **self.topic))
 
     async def start(self, description: str | None = None, *, kind: str = "生态", command: str = "/report") -> list:
         """Start a report and pick the team; with a description, give it too."""

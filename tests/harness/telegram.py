@@ -45,6 +45,7 @@ class SentMessage:
     reply_markup: Any
     photo: str | None = None
     edits: int = 0
+    thread_id: int | None = None    # the forum topic it was sent to
 
 
 @dataclass
@@ -76,6 +77,8 @@ class MockedSession(BaseSession):
     def _message(self, chat_id: int | str, **fields: Any) -> Message:
         if not isinstance(fields.get("reply_markup"), InlineKeyboardMarkup):
             fields.pop("reply_markup", None)  # a sent Message only ever carries an inline keyboard
+        if fields.get("message_thread_id") is not None:
+            fields["is_topic_message"] = True  # sent to a forum topic
         return Message(message_id=next(self._ids), date=datetime.now(UTC), chat=self._chat(chat_id),
                        from_user=BOT_USER, **fields)
 
@@ -89,16 +92,20 @@ class MockedSession(BaseSession):
             case GetMe():
                 return BOT_USER
             case SendMessage():
-                message = self._message(method.chat_id, text=method.text, reply_markup=method.reply_markup)
+                message = self._message(method.chat_id, text=method.text, reply_markup=method.reply_markup,
+                                        message_thread_id=method.message_thread_id)
                 self.sent[(message.chat.id, message.message_id)] = SentMessage(
-                    message.chat.id, message.message_id, method.text, method.reply_markup)
+                    message.chat.id, message.message_id, method.text, method.reply_markup,
+                    thread_id=method.message_thread_id)
                 return message
             case SendPhoto():
                 message = self._message(method.chat_id, caption=method.caption, reply_markup=method.reply_markup,
                                         photo=[PhotoSize(file_id=str(method.photo), file_unique_id="u",
-                                                         width=1, height=1)])
+                                                         width=1, height=1)],
+                                        message_thread_id=method.message_thread_id)
                 self.sent[(message.chat.id, message.message_id)] = SentMessage(
-                    message.chat.id, message.message_id, method.caption, method.reply_markup, str(method.photo))
+                    message.chat.id, message.message_id, method.caption, method.reply_markup, str(method.photo),
+                    thread_id=method.message_thread_id)
                 return message
             case SendLocation():
                 return self._message(method.chat_id)

@@ -1,0 +1,66 @@
+"""A village group that is a forum: bound with /bind in one topic, everything the bot posts on its own (cards,
+notices) goes to that topic, and a conversation answers in the topic the member wrote in."""
+
+from __future__ import annotations
+
+from aiogram.methods import SendMessage, SendPhoto
+from aiogram.types import InlineKeyboardMarkup
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import ManualClock
+from bot.models import ChatBinding, Issue, RoleName
+from bot.services.outbox import enqueue_notice
+from tests.harness.chat import ChatHarness
+from tests.harness.people import person
+from tests.harness.reporter import Reporter
+
+CHAT = -100_201
+BOUND_TOPIC = 5      # the topic /bind was sent in: the bot's own posts
+WRITTEN_IN = 9       # another topic, where a member starts a report
+
+
+def _posted(requests: list, chat_id: int) -> list[SendMessage | SendPhoto]:
+    return [r for r in requests if isinstance(r, SendMessage | SendPhoto) and r.chat_id == chat_id]
+
+
+def _is_card(request: SendMessage | SendPhoto) -> bool:
+    markup = request.reply_markup
+    return isinstance(markup, InlineKeyboardMarkup) and any(
+        "认领" in button.text for row in markup.inline_keyboard for button in row)
+
+
+async def test_cards_and_notices_go_to_the_bound_topic_and_prompts_to_the_members(
+        harness: ChatHarness, session: AsyncSession, sessionmaker: async_sessionmaker[AsyncSession],
+        clock: ManualClock) -> None:
+    admin = await person(session, RoleName.admin)
+    member = await person(session, RoleName.member, village="GC01-02", kind="ecology")
+    harness.group(CHAT, "角什科村", admins={admin.telegram_id})
+    bound = await harness.send(admin, CHAT, "/bind GC01-02", message_thread_id=BOUND_TOPIC, is_topic_message=True)
+    assert [r.message_thread_id for r in _posted(bound, CHAT)] == [BOUND_TOPIC]
+    await session.rollback()
+    assert await session.scalar(select(ChatBinding.forum_topic_id).where(ChatBinding.chat_id == CHAT)) == BOUND_TOPIC
+
+    reporter = Reporter(harness, member, CHAT, topic=WRITTEN_IN)
+    before = len(harness.session.requests)
+    await reporter.full("水渠堵了", photos=("photo-1",))
+    posted = _posted(harness.session.requests[before:], CHAT)
+
+    [card] = [r for r in posted if _is_card(r)]
+    assert isinstance(card, SendPhoto) and card.message_thread_id == BOUND_TOPIC
+    conversation = [r for r in posted if not _is_card(r)]
+    assert len(conversation) >= 6            # prompts, their button follow-ups, the summary and the confirmation
+    assert {r.message_thread_id for r in conversation} == {WRITTEN_IN}
+    await session.rollback()
+    [number] = (await session.scalars(select(Issue.number))).all()
+    assert number in (card.caption or "") and any(number in (r.text or "") for r in conversation)
+
+    async with sessionmaker.begin() as writing:     # a notice (digests and reminders go the same way)
+        for chat_id in (CHAT, member.telegram_id):
+            await enqueue_notice(writing, chat_id=chat_id, key="notice-overdue", args={"number": number, "days": 3},
+                                 dedupe_key=f"test:{chat_id}", now=clock.now())
+    before = len(harness.session.requests)
+    await harness.deliver()
+    notices = harness.session.requests[before:]
+    assert [r.message_thread_id for r in _posted(notices, CHAT)] == [BOUND_TOPIC]
+    assert [r.message_thread_id for r in _posted(notices, member.telegram_id)] == [None]   # a private chat: none
