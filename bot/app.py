@@ -30,6 +30,8 @@ from bot.middlewares.context import ContextMiddleware
 from bot.middlewares.conversation import ConversationLock
 from bot.middlewares.database import DatabaseMiddleware
 from bot.middlewares.metrics import UpdateMetrics
+from bot.polling import Poller, stop_on_signals
+from bot.redelivery import LateAnswers, SkipHandled
 from bot.resilience import ApiRetry, ApiWatch, UpdateRetry
 from bot.scheduler.jobs import job_registry
 from bot.scheduler.service import JobScheduler
@@ -91,6 +93,8 @@ def build_dispatcher(
     dispatcher.update.outer_middleware(UpdateRetry())
     dispatcher.update.outer_middleware(DatabaseMiddleware(sessionmaker, in_transaction))
     dispatcher.update.outer_middleware(ContextMiddleware(translator))
+    if in_transaction is not None:  # its record of handled updates commits with each update
+        dispatcher.update.outer_middleware(SkipHandled())
     dispatcher.include_router(build_router())
     return dispatcher
 
@@ -111,6 +115,7 @@ def build_bot(settings: Settings, health: Health | None = None, *, retry_request
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     if retry_requests:
         session.middleware(ApiRetry())   # first: outermost, so the watch below sees every try
+        session.middleware(LateAnswers())   # a press handled again after a restart cannot be answered again
     if health is not None:
         session.middleware(ApiWatch(health))
     return Bot(settings.bot_token.get_secret_value(), session=session)
@@ -172,6 +177,7 @@ async def running(settings: Settings, metrics: Metrics | None = None) -> AsyncIt
 
 
 async def run_polling(settings: Settings) -> None:
+    stop = stop_on_signals()  # set already during start-up: the start completes, then nothing is fetched
     async with running(settings) as live:
         log.info("polling as @%s against %s", live.username, settings.telegram_api_url)
-        await live.app.dispatcher.start_polling(live.bot, handle_signals=True, tasks_concurrency_limit=UPDATES_IN_HAND)
+        await Poller(live.app.dispatcher, live.bot, max_in_hand=UPDATES_IN_HAND).run(stop)

@@ -206,6 +206,7 @@ async def test_restart_between_steps_resumes(settings: Settings, sessionmaker: a
     second.group(CHAT, "果洛村")
     second.session.sent.update(first.session.sent)
     second.session._ids = first.session._ids
+    second._update_ids = first._update_ids   # one Telegram: its update numbers go on across the restart
     r.h = second
     await r.to_summary()
     await r.confirm()
