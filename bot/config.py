@@ -49,6 +49,7 @@ class Delivery(BaseModel):
     max_attempts: int = Field(20, ge=1)
     poll_seconds: float = Field(1.0, gt=0)
     batch: int = Field(100, ge=1)
+    claim_seconds: float = Field(120, gt=0)
 
 
 class Job(BaseModel):

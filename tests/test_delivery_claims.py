@@ -13,9 +13,11 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramUnauthorizedError
 from aiogram.methods import SendMessage, TelegramMethod
 
-from bot.messaging.sender import CLAIM_FOR
+from bot.config import Delivery
 from bot.models import OutboxStatus
 from tests.harness.delivery import Rig, after_sends, assert_all_sent
+
+CLAIM_FOR = timedelta(seconds=Delivery().claim_seconds)   # the rig's senders keep the default
 
 # --- restarts and two senders -----------------------------------------------------------------------------------
 

@@ -44,7 +44,6 @@ from bot.services.outbox import enqueue_card_edits
 
 log = logging.getLogger(__name__)
 
-CLAIM_FOR = timedelta(minutes=2)
 MAX_BACKOFF_SECONDS = 300
 LONGEST_ROUND_PAUSE = 60.0   # between rounds that failed (the database unavailable)
 PERMANENT_MARKERS = ("chat not found", "bot was kicked", "not a member", "have no rights", "chat_write_forbidden",
@@ -64,6 +63,10 @@ class Claimed:
 
 class LostClaim(Exception):
     """Another sender took the row over while this one waited."""
+
+
+class Stopping(Exception):
+    """The sender was told to stop before this row's request went out: the row is given back unsent."""
 
 
 class Retry(Exception):
@@ -100,20 +103,22 @@ class Sender:
         self.limits = Limits(settings)
         self._wake = asyncio.Event()
         self._claimed_at: dict[int, datetime] = {}
-        self._stopping = False
+        self._stop = asyncio.Event()
+        # how long a claim keeps other senders off a row: what a crashed sender's rows wait before they are sent
+        self._claim_for = timedelta(seconds=settings.delivery.claim_seconds)
 
     def wake(self) -> None:
         self._wake.set()
 
     def stop(self) -> None:
-        self._stopping = True
+        self._stop.set()
         self._wake.set()
 
     async def run(self) -> None:
         """Deliver until stopped; sleeps until woken by a commit or the poll interval passes (after failed rounds,
         the database unavailable, a pause doubling up to a minute)."""
         failed_rounds = 0
-        while not self._stopping:
+        while not self._stop.is_set():
             pause = self.settings.delivery.poll_seconds
             try:
                 delivered = await self.deliver_due()
@@ -130,7 +135,7 @@ class Sender:
                     if self._health is not None:
                         self._health.failed(Trouble.database, describe(error))
                 delivered = 0
-            if delivered == 0 and not self._stopping:
+            if delivered == 0 and not self._stop.is_set():
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), pause)
@@ -170,7 +175,7 @@ class Sender:
                 .order_by(OutboxMessage.id).limit(self.settings.delivery.batch)
                 .with_for_update(skip_locked=True))).all()
             for row in found:
-                row.claimed_until, row.claimed_by = now + CLAIM_FOR, self.worker
+                row.claimed_until, row.claimed_by = now + self._claim_for, self.worker
                 self._claimed_at[row.id] = now
             topics = {chat_id: topic for chat_id, topic in await session.execute(
                 select(ChatBinding.chat_id, ChatBinding.forum_topic_id)
@@ -190,7 +195,7 @@ class Sender:
     async def _deliver_chat(self, rows: list[Claimed], *, followed: bool = False) -> None:
         blocked_until: float | None = None
         for row in rows:
-            if self._stopping:
+            if self._stop.is_set():
                 return
             if blocked_until is not None:
                 await self._reschedule(row, blocked_until, "chat rate-limited", counts=False)
@@ -207,6 +212,8 @@ class Sender:
                 await self._fail(row, failure)
             except LostClaim:
                 log.info("outbox %s was taken over by another sender; skipped", row.id)
+            except Stopping:
+                return
             except Exception as error:  # a renderer bug must not stop the other chats' rows
                 if is_transient(error):  # the database's fault, not the row's: it and the rest go next round
                     log.warning("outbox %s: database unavailable (%s); left for the next round", row.id,
@@ -218,9 +225,9 @@ class Sender:
     async def _call(self, row: Claimed, coroutine: Any) -> Any:
         """Send one request for `row`, paced right before it goes out, and sort a failure into retry or give up."""
         try:
-            await self.limits.acquire(row.chat_id)
+            await self._pace(row.chat_id)
             await self._renew_claim_if_old(row)
-        except LostClaim:
+        except (LostClaim, Stopping):
             coroutine.close()  # the request was never started: nothing to send, nothing to leak
             raise
         try:
@@ -256,18 +263,30 @@ class Sender:
         log.info("outbox %s: chat %s became %s, sent there", row.id, row.chat_id, upgraded.new_chat_id)
         await self._deliver_chat([replace(row, chat_id=upgraded.new_chat_id)], followed=True)
 
+    async def _pace(self, chat_id: int) -> None:
+        """Wait for the rate limiters; a stop meanwhile gives the row back unsent rather than sending it late."""
+        pacing = asyncio.ensure_future(self.limits.acquire(chat_id))
+        stopping = asyncio.ensure_future(self._stop.wait())
+        try:
+            await asyncio.wait({pacing, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+            pacing.cancel()
+        if self._stop.is_set():
+            raise Stopping()
+
     async def _renew_claim_if_old(self, row: Claimed) -> None:
         """The rate limiter may have kept this row waiting: past half its claim, take it again or leave it.
         (Renewing on every send would cost a write per message for nothing.)"""
         now = self.clock.now()
-        if now < self._claimed_at.get(row.id, now) + CLAIM_FOR / 2:
+        if now < self._claimed_at.get(row.id, now) + self._claim_for / 2:
             return
         async with self._sessionmaker.begin() as session:
             result = await session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id == row.id, OutboxMessage.status == OutboxStatus.pending,
                        OutboxMessage.claimed_by == self.worker)
-                .values(claimed_until=now + CLAIM_FOR))
+                .values(claimed_until=now + self._claim_for))
         if not result.rowcount:
             raise LostClaim()
         self._claimed_at[row.id] = now
@@ -299,7 +318,7 @@ class Sender:
         """What arrived must be recorded, or it goes out again: ride out a passing database fault while the
         claim holds."""
         await retry_transient(record, what=f"recording outbox {row.id}", health=self._health,
-                              delays=backoff(0.5, 10.0, total=CLAIM_FOR.total_seconds() / 2))
+                              delays=backoff(0.5, 10.0, total=self._claim_for.total_seconds() / 2))
 
     async def _deliver(self, row: Claimed) -> None:
         now = self.clock.now()
