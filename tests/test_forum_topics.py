@@ -64,3 +64,24 @@ async def test_cards_and_notices_go_to_the_bound_topic_and_prompts_to_the_member
     notices = harness.session.requests[before:]
     assert [r.message_thread_id for r in _posted(notices, CHAT)] == [BOUND_TOPIC]
     assert [r.message_thread_id for r in _posted(notices, member.telegram_id)] == [None]   # a private chat: none
+
+
+async def test_a_meeting_is_recorded_in_the_topic_the_secretary_wrote_in(harness: ChatHarness,
+                                                                         session: AsyncSession) -> None:
+    admin = await person(session, RoleName.admin)
+    secretary = await person(session, RoleName.village_secretary, village="GC01-02")
+    harness.group(CHAT, "角什科村", admins={admin.telegram_id})
+    await harness.send(admin, CHAT, "/bind GC01-02", message_thread_id=BOUND_TOPIC, is_topic_message=True)
+
+    meeting = Reporter(harness, secretary, CHAT, topic=WRITTEN_IN)
+    before = len(harness.session.requests)
+    await meeting.say("/meeting")
+    await meeting.press("今天")
+    await meeting.press("▫️")           # the first attendee on the roster
+    await meeting.press("下一步")
+    await meeting.press("完成")
+    posted = _posted(harness.session.requests[before:], CHAT)
+
+    assert "已记录" in (posted[-1].text or "")
+    assert len(posted) >= 4             # the date prompt and its buttons, the roster, the agenda, the record
+    assert {r.message_thread_id for r in posted} == {WRITTEN_IN}

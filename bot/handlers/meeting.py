@@ -52,22 +52,22 @@ async def on_meeting(message: Message, bot: Bot, state: FSMContext, actor: Actor
         buttons_text=t("meeting-date-hint"))
 
 
-async def _ask_attendees(chat_id: int, bot: Bot, state: FSMContext, session: AsyncSession, t: Localizer) -> None:
-    data = await state.get_data()
+async def _ask_attendees(conv: Conversation, session: AsyncSession) -> None:
+    data = await conv.state.get_data()
     roster = await village_roster(session, data["village_id"], unlinked_only=False)
     options = [(member.id, member.display_name) for member in roster]
-    await state.update_data(options=options, attendees=[])
-    await state.set_state(MeetingForm.attendees)
-    sent = await bot.send_message(chat_id, t("meeting-ask-attendees"),
-                                  reply_markup=_toggles(options, set(), "a", t("meeting-next")))
-    await remember_prompt(state, sent)
+    await conv.state.update_data(options=options, attendees=[])
+    await conv.state.set_state(MeetingForm.attendees)
+    sent = await conv.say(conv.t("meeting-ask-attendees"),
+                          reply_markup=_toggles(options, set(), "a", conv.t("meeting-next")))
+    await remember_prompt(conv.state, sent)
 
 
 async def on_date_text(message: Message, bot: Bot, state: FSMContext, session: AsyncSession, t: Localizer,
                        settings: Settings, clock: Clock) -> None:
     held_on = parse_held_on(message.text, now=clock.now(), tz=settings.tz)
     await state.update_data(held_on=held_on.isoformat(), touched=clock.now().isoformat())
-    await _ask_attendees(message.chat.id, bot, state, session, t)
+    await _ask_attendees(Conversation.of(message, bot, state, t, settings), session)
 
 
 async def on_day_button(query: CallbackQuery, callback_data: MeetingPick, bot: Bot, state: FSMContext,
@@ -77,8 +77,7 @@ async def on_day_button(query: CallbackQuery, callback_data: MeetingPick, bot: B
     day = clock.now().astimezone(settings.tz).date() - timedelta(days=1 if callback_data.id else 0)
     await state.update_data(held_on=day.isoformat(), touched=clock.now().isoformat())
     await query.answer()
-    assert query.message is not None
-    await _ask_attendees(query.message.chat.id, bot, state, session, t)
+    await _ask_attendees(Conversation.of(query, bot, state, t, settings), session)
 
 
 async def on_toggle(query: CallbackQuery, callback_data: MeetingPick, state: FSMContext, session: AsyncSession,
@@ -103,7 +102,7 @@ async def on_done(query: CallbackQuery, bot: Bot, state: FSMContext, session: As
                   t: Localizer, settings: Settings, clock: Clock) -> None:
     if not await own_prompt(query, state, t("button-not-yours")):
         return
-    assert query.message is not None
+    conv = Conversation.of(query, bot, state, t, settings)
     data: dict[str, Any] = await state.get_data()
     if await state.get_state() == MeetingForm.attendees.state:
         if not data.get("attendees"):
@@ -114,9 +113,8 @@ async def on_done(query: CallbackQuery, bot: Bot, state: FSMContext, session: As
         await state.update_data(options=options, items=[], touched=clock.now().isoformat())
         await state.set_state(MeetingForm.agenda)
         await query.answer()
-        sent = await bot.send_message(query.message.chat.id,
-                                      t("meeting-ask-agenda") if options else t("meeting-agenda-empty"),
-                                      reply_markup=_toggles(options, set(), "i", t("meeting-finish")))
+        sent = await conv.say(t("meeting-ask-agenda") if options else t("meeting-agenda-empty"),
+                              reply_markup=_toggles(options, set(), "i", t("meeting-finish")))
         await remember_prompt(state, sent)
         return
     held_on = parse_held_on(data["held_on"], now=clock.now(), tz=settings.tz)
@@ -127,8 +125,8 @@ async def on_done(query: CallbackQuery, bot: Bot, state: FSMContext, session: As
     await state.clear()
     await query.answer()
     numbers = ", ".join(issue.number for issue in recorded.escalated) or t("meeting-none")
-    await bot.send_message(query.message.chat.id, t("meeting-recorded", date=held_on.isoformat(),
-                                                    attendees=len(recorded.meeting.attendees), numbers=numbers))
+    await conv.say(t("meeting-recorded", date=held_on.isoformat(), attendees=len(recorded.meeting.attendees),
+                     numbers=numbers))
 
 
 async def on_foreign_button(query: CallbackQuery, t: Localizer) -> None:

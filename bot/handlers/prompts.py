@@ -146,5 +146,6 @@ class Conversation:
                   text=text, reply_to=reply_to, thread_id=self.thread_id, force_reply=force_reply,
                   buttons=buttons or [], buttons_text=buttons_text)
 
-    async def say(self, text: str) -> None:
-        await self.bot.send_message(self.chat_id, text, message_thread_id=self.thread_id)
+    async def say(self, text: str, *, reply_markup: InlineKeyboardMarkup | None = None) -> Message:
+        return await self.bot.send_message(self.chat_id, text, message_thread_id=self.thread_id,
+                                           reply_markup=reply_markup)
