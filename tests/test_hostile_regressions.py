@@ -11,14 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import ChatBinding, Issue, IssueStatus, RoleName
 from tests.harness.chat import ChatHarness, Person
+from tests.harness.hostile_world import ANONYMOUS_ADMIN, CHANNEL, CHANNEL_BOT, OTHER_BOT
 from tests.harness.people import bind, person
 from tests.harness.reporter import Reporter, texts
 
 VILLAGE = -100_801
-OTHER_BOT = User(id=5_550_001, is_bot=True, first_name="Other bot", username="other_bot")
-ANONYMOUS_ADMIN = User(id=1_087_968_824, is_bot=True, first_name="Group", username="GroupAnonymousBot")
-CHANNEL_BOT = User(id=136_817_688, is_bot=True, first_name="Channel", username="Channel_Bot")
-CHANNEL = Chat(id=-100_809, type="channel", title="县融媒体")
+# a linked channel's posts are forwarded into its discussion group from this placeholder, which is not a bot
+TELEGRAM = User(id=777_000, is_bot=False, first_name="Telegram")
 UPDATE_IDS = itertools.count(50_000)
 
 
@@ -29,14 +28,15 @@ def _said(requests: list) -> list:
 async def _post(harness: ChatHarness, text: str, user: User, sender_chat: Chat | None = None) -> list:
     """What the bot said to a message posted in the village group by someone who is not a person."""
     message = harness.message(Person(1, "x"), VILLAGE, text).model_copy(
-        update={"from_user": user, "sender_chat": sender_chat})
+        update={"from_user": user, "sender_chat": sender_chat,
+                "is_automatic_forward": True if user == TELEGRAM else None})
     return _said(await harness.feed(Update(update_id=next(UPDATE_IDS), message=message)))
 
 
 async def test_another_bot_or_a_channel_gets_no_answer(harness: ChatHarness, session: AsyncSession) -> None:
     await bind(session, VILLAGE, "GC01-02")
     harness.group(VILLAGE, "角什科村")
-    for user, sender_chat in ((OTHER_BOT, None), (CHANNEL_BOT, CHANNEL)):
+    for user, sender_chat in ((OTHER_BOT, None), (CHANNEL_BOT, CHANNEL), (TELEGRAM, CHANNEL)):
         for command in ("/help", "/start", "/whoami", "/issue 2026-0001", "/score", "/open", "/report"):
             assert await _post(harness, command, user, sender_chat) == [], (user.username, command)
 
