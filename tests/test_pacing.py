@@ -1,11 +1,37 @@
-"""The sender's overall pace: evenly spaced requests, never more than the limit in any one-second window."""
+"""The sender's pace: never more than the overall, per-group or per-chat limit in any window."""
 
 from __future__ import annotations
 
 import asyncio
 from bisect import bisect_left
 
-from bot.messaging.pacing import Pacer
+from bot.config import Settings
+from bot.messaging.pacing import Limits, Pacer
+
+
+def busiest_window(granted: list[float], seconds: float) -> int:
+    """The most grants in any half-open window of `seconds`."""
+    granted = sorted(granted)
+    return max(bisect_left(granted, start + seconds) - index for index, start in enumerate(granted))
+
+
+async def grant_times(limits: Limits, chat_id: int, requests: int) -> list[float]:
+    loop = asyncio.get_running_loop()
+    granted: list[float] = []
+
+    async def request() -> None:
+        await limits.acquire(chat_id)
+        granted.append(loop.time())
+
+    await asyncio.gather(*(request() for _ in range(requests)))
+    return granted
+
+
+def quick_limits(settings: Settings) -> Limits:
+    """Limits small enough to exceed in a couple of seconds: 120 per minute per group (one every 0.5 s) and
+    4 per second per chat."""
+    delivery = settings.delivery.model_copy(update={"group_per_minute": 120, "chat_per_second": 4})
+    return Limits(settings.model_copy(update={"delivery": delivery}))
 
 
 async def test_no_second_holds_more_than_the_limit_even_when_requests_race() -> None:
@@ -20,7 +46,19 @@ async def test_no_second_holds_more_than_the_limit_even_when_requests_race() -> 
 
     await asyncio.gather(*(request() for _ in range(limit + 30)))
 
-    granted.sort()
-    busiest = max(bisect_left(granted, start + 1.0) - index for index, start in enumerate(granted))
-    assert busiest <= limit
+    assert busiest_window(granted, 1.0) <= limit
 
+
+async def test_a_group_never_gets_more_than_its_per_minute_limit_in_any_window(settings: Settings) -> None:
+    granted = await grant_times(quick_limits(settings), chat_id=-100123, requests=6)
+
+    # 120 a minute is 2 in any second and 1 in any half second
+    assert busiest_window(granted, 1.0) <= 2
+    assert busiest_window(granted, 0.5) <= 1
+
+
+async def test_a_private_chat_never_gets_more_than_its_per_second_limit_in_any_window(settings: Settings) -> None:
+    granted = await grant_times(quick_limits(settings), chat_id=4242, requests=10)
+
+    assert busiest_window(granted, 1.0) <= 4
+    assert busiest_window(granted, 0.25) <= 1
