@@ -60,7 +60,6 @@ async def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
     await engine.dispose()
 
 
-
 @pytest.mark.asyncio(loop_scope="module")
 @pytest.mark.parametrize("cell", CELLS, ids=[cell.id for cell in CELLS])
 async def test_cell(world: World, cell: Cell) -> None:

@@ -88,7 +88,6 @@ async def ask(
         await remember_prompt(state, follow)
 
 
-
 def conversation_router(name: str) -> Router:
     """A router of a guided conversation: messages from users only, and a step left idle too long expires."""
     router = Router(name=name)

@@ -63,7 +63,6 @@ async def rebind(w: World, chat_id: int, code: str) -> None:
         await bind_chat(s, admin, chat_id=chat_id, code=code, title=code, is_chat_admin=True)
 
 
-
 async def refused(w: World, cell: Cell, answered: list[Any], before: Any, *rows: tuple[type[Any], int],
                   **args: str) -> None:
     assert visible(answered) == [w.t(cell.refusal, **args)]
