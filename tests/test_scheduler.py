@@ -128,6 +128,20 @@ async def test_a_crash_before_commit_leaves_the_period_to_run_again(
     assert outcome.ran and outcome.detail == {"posted": 1}
 
 
+async def test_a_job_failing_at_catch_up_is_logged_once_and_the_others_still_run(
+        sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, clock: ManualClock,
+        caplog: pytest.LogCaptureFixture) -> None:
+    async def crashes(s: AsyncSession, ctx: object) -> dict[str, int]:
+        raise RuntimeError("disk full")
+
+    clock.set(FRIDAY_EVENING_SHANGHAI)
+    jobs = JobScheduler(sessionmaker, registry_settings(settings), {**job_registry(), "sla_sweep": crashes}, clock,
+                        worker="test")
+    outcomes = await jobs.catch_up()
+    assert {o.job for o in outcomes if o.ran} == {"purge_conversations"}
+    assert len([r for r in caplog.records if "sla_sweep" in r.getMessage()]) == 1
+
+
 async def test_weekly_digest_counts_per_team_and_says_when_there_is_nothing(
         harness: ChatHarness, session: AsyncSession, sessionmaker: async_sessionmaker[AsyncSession],
         settings: Settings, clock: ManualClock) -> None:

@@ -86,13 +86,18 @@ class JobScheduler:
         for name, job in self.settings.jobs.items():
             if not job.enabled:
                 continue
+            # one failing job, or the database down at start, must not stop the bot
             try:
                 if name not in ALWAYS_CATCH_UP and await set_baseline(
                         self._sessionmaker, self.settings, name, now=self._clock.now(), worker=self._worker):
                     continue
-                outcomes.append(await self.run(name))
-            except Exception as error:  # one failing job, or the database down at start, must not stop the bot
+            except Exception as error:
                 log.warning("job %s not caught up at start: %s", name, describe(error))
+                outcomes.append(Outcome(name, None, False))
+                continue
+            try:
+                outcomes.append(await self.run(name))
+            except Exception:  # run has logged it
                 outcomes.append(Outcome(name, None, False))
         return outcomes
 
