@@ -22,8 +22,8 @@ from bot.services.archive_sheets import (
     SheetSpec,
 )
 from bot.services.archive_source import ArchiveSource, archive_months, once, stream
+from bot.services.lifecycle_rules import RESOLVE_EVENTS
 
-RESOLVE_EVENTS = ("resolve", "task_resolve")
 VERIFY_EVENTS = ("verify", "sign_off", "reopen", "unmet")
 
 

@@ -39,6 +39,11 @@ class Action(enum.StrEnum):
     task_resolve = "task_resolve"
 
 
+# an issue event's kind is the action's value; these mark an issue resolved (the digest, the reserve record and a
+# member's file count them)
+RESOLVE_EVENTS = (Action.resolve.value, Action.task_resolve.value)
+
+
 @dataclass(frozen=True)
 class Where:
     """What the permission rules need to know about an issue's place in the organisation."""

@@ -17,11 +17,11 @@ from sqlalchemy.orm import InstrumentedAttribute, aliased
 from bot.models import Issue, IssueEvent, Member, ReserveCadre, Role, RoleName, ServiceLog, Team, Unit
 from bot.services.actors import Actor
 from bot.services.errors import DomainError, NotAllowed, NotFound
+from bot.services.lifecycle_rules import RESOLVE_EVENTS
 from bot.services.scoring import Month
 
 MAX_NOTE = 500
 MAX_CODE = 32
-RESOLVE_EVENTS = ("resolve", "task_resolve")
 VERIFY_EVENTS = ("verify", "sign_off")
 
 
