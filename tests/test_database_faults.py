@@ -38,6 +38,7 @@ from tests.conftest import make_harness
 from tests.harness.chat import ChatHarness
 from tests.harness.outage import Outage, TcpProxy
 from tests.harness.people import bind, person
+from tests.harness.waiting import eventually
 
 VILLAGE_CHAT = -100_777
 VILLAGE = "GC01-02"
@@ -146,12 +147,6 @@ async def all_sent(sessionmaker: async_sessionmaker[AsyncSession]) -> bool:
     return all(status == OutboxStatus.sent for status in statuses)
 
 
-async def until(condition: Any, *, within: float = 20.0) -> None:
-    async with asyncio.timeout(within):
-        while not await condition():  # noqa: ASYNC110 - the database's state, which no event announces
-            await asyncio.sleep(0.05)
-
-
 async def test_the_sender_carries_on_after_an_outage_and_delivers_each_row_once(
         harness: ChatHarness, faulty: Faulty, clock: ManualClock, health: Health) -> None:
     assert harness.sender is not None
@@ -163,7 +158,7 @@ async def test_the_sender_carries_on_after_an_outage_and_delivers_each_row_once(
     assert not running.done()                       # failed rounds did not end the loop
     assert arrived(harness, markers) == Counter()
     await faulty.outage.end()
-    await until(lambda: all_sent(faulty.sessionmaker))
+    await eventually(lambda: all_sent(faulty.sessionmaker), what="every row sent after the outage")
     harness.sender.stop()
     await running
     assert arrived(harness, markers) == Counter(markers)

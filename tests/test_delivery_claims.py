@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -16,6 +15,7 @@ from aiogram.methods import SendMessage, TelegramMethod
 from bot.config import Delivery
 from bot.models import OutboxStatus
 from tests.harness.delivery import Rig, after_sends, assert_all_sent
+from tests.harness.waiting import eventually
 
 CLAIM_FOR = timedelta(seconds=Delivery().claim_seconds)   # the rig's senders keep the default
 
@@ -89,14 +89,6 @@ async def test_two_senders_at_once_deliver_each_row_once(rig: Rig) -> None:
 # --- claims under stress ----------------------------------------------------------------------------------------
 
 
-async def wait_until(condition: Callable[[], Awaitable[bool]], *, tries: int = 500) -> None:
-    for _ in range(tries):
-        if await condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("condition not met within 5 s")
-
-
 async def test_an_unexpected_api_error_in_one_chat_does_not_free_the_others(rig: Rig) -> None:
     refused, busy = await rig.group("被拒的村"), await rig.group("忙碌的村")
     [lost] = await rig.queue(refused)
@@ -131,7 +123,7 @@ async def test_an_unexpected_api_error_in_one_chat_does_not_free_the_others(rig:
         return row.status != OutboxStatus.pending or row.claimed_by is None
 
     await asyncio.wait_for(raised.wait(), timeout=5)
-    await wait_until(refused_row_handled)
+    await eventually(refused_row_handled, what="the refused row handled")
     await rig.sender("second").drain()                          # must leave the row being sent alone
     gate.set()
     outcome = (await asyncio.gather(round_, return_exceptions=True))[0]
