@@ -21,8 +21,7 @@ from bot.models import Issue, IssueLevel, IssueStatus, RoleName
 from tests.harness.chat import ChatHarness, Person
 from tests.harness.matrix import Stage, World, visible
 from tests.harness.people import bind, person
-from tests.harness.reporter import Reporter
-from tests.test_escalation import alerts
+from tests.harness.reporter import Reporter, alerts
 
 VILLAGE, OTHER_VILLAGE, TOWNSHIP, OTHER_TOWNSHIP = -100_961, -100_962, -100_963, -100_964
 COUNTY, DEPARTMENT, OTHER_DEPARTMENT, UNBOUND = -100_965, -100_966, -100_967, -100_968

@@ -9,8 +9,7 @@ from bot.messaging.callbacks import MeetingPick
 from bot.models import Issue, IssueLevel, Meeting, RoleName
 from tests.harness.chat import ChatHarness
 from tests.harness.people import bind, members_with, person
-from tests.harness.reporter import Reporter, texts
-from tests.test_escalation import alerts
+from tests.harness.reporter import Reporter, alerts, texts
 
 VILLAGE, TOWNSHIP = -100_501, -100_502
 

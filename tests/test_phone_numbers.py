@@ -26,10 +26,10 @@ from bot.models import Member, RoleName
 from bot.scheduler.jobs import job_registry
 from bot.scheduler.runner import run_job
 from tests.harness.chat import ChatHarness
+from tests.harness.county import COUNTY, DEPARTMENT, TOWNSHIP, VILLAGE, County
+from tests.harness.jobs import registry_settings
 from tests.harness.people import as_person, members_with, person
 from tests.harness.reporter import Reporter
-from tests.test_escalation import COUNTY, DEPARTMENT, TOWNSHIP, VILLAGE, County
-from tests.test_scheduler import registry_settings
 
 JOBS = ("weekly_digest", "joint_meeting_reminder", "department_meeting_reminder", "monthly_ranking",
         "year_end_assessment")

@@ -19,16 +19,12 @@ from bot.scheduler.periods import latest_fire_time, period_key, trigger_for
 from bot.scheduler.runner import run_job
 from bot.scheduler.service import JobScheduler, check_jobs
 from tests.harness.chat import ChatHarness
+from tests.harness.jobs import registry_settings
 from tests.harness.people import bind, person
 from tests.harness.reporter import Reporter
 
 VILLAGE, QUIET_VILLAGE, TOWNSHIP = -100_401, -100_402, -100_403
 FRIDAY_EVENING_SHANGHAI = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)  # 18:00 in Asia/Shanghai
-
-
-def registry_settings(settings: Settings) -> Settings:
-    registry = job_registry()
-    return settings.model_copy(update={"jobs": {k: v for k, v in settings.jobs.items() if k in registry}})
 
 
 def scheduler(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, clock: ManualClock,

@@ -16,9 +16,8 @@ from bot.models import RoleName, ServiceLog
 from bot.services.scoring import monthly_scores
 from tests.harness.chat import ChatHarness, Person
 from tests.harness.people import bind, members_with, person, unit_id
-from tests.harness.reporter import Reporter, texts
+from tests.harness.reporter import Reporter, alerts, texts
 from tests.harness.scoring import CAP, cast_of
-from tests.test_escalation import alerts
 
 VILLAGE, OTHER_VILLAGE, TOWNSHIP, QUIET_VILLAGE = -100_701, -100_702, -100_703, -100_704
 

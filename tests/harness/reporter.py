@@ -22,6 +22,11 @@ def texts(requests: list) -> list[str]:
     return out
 
 
+def alerts(requests: list) -> list[str]:
+    """The pop-up alerts a member saw in answer to a button."""
+    return [r.text or "" for r in requests if isinstance(r, AnswerCallbackQuery) and r.show_alert]
+
+
 class Reporter:
     """Drives one member through the conversation by pressing what a person would press."""
 
