@@ -22,10 +22,10 @@ from bot.models import RoleName
 from bot.services import archive_subjects
 from bot.services.org_import import apply_org
 from bot.services.org_parse import parse_org
+from tests.harness.archives import ZH_LIBRARY, rows, seed
 from tests.harness.chat import ChatHarness, Person
 from tests.harness.org_files import small_org
 from tests.harness.people import as_person, bind, members_with, person
-from tests.test_archives import ZH_LIBRARY, rows, seed
 
 TOWNSHIP_CHAT, COUNTY_CHAT, VILLAGE_CHAT = -100_701, -100_702, -100_703
 
