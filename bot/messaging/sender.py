@@ -8,21 +8,11 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from aiogram import Bot
-from aiogram.exceptions import (
-    TelegramAPIError,
-    TelegramBadRequest,
-    TelegramForbiddenError,
-    TelegramMigrateToChat,
-    TelegramNetworkError,
-    TelegramNotFound,
-    TelegramRetryAfter,
-    TelegramServerError,
-)
 from aiogram.types import BufferedInputFile
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -34,6 +24,7 @@ from bot.messaging.cards import Card
 from bot.messaging.pacing import Limits
 from bot.messaging.render import card_for_chat
 from bot.messaging.reports import renderers
+from bot.messaging.send_outcomes import Claimed, LostClaim, Permanent, Retry, Stopping, Upgraded, sort_failure
 from bot.messaging.text import split_message
 from bot.models import ChatBinding, Issue, IssueCard, OutboxKind, OutboxMessage, OutboxStatus
 from bot.retry import backoff, describe, is_transient, retry_transient
@@ -46,49 +37,6 @@ log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 300
 LONGEST_ROUND_PAUSE = 60.0   # between rounds that failed (the database unavailable)
-PERMANENT_MARKERS = ("chat not found", "bot was kicked", "not a member", "have no rights", "chat_write_forbidden",
-                     "need administrator rights", "user is deactivated", "bot was blocked", "group chat was upgraded")
-
-
-@dataclass(frozen=True)
-class Claimed:
-    id: int
-    kind: OutboxKind
-    chat_id: int
-    issue_id: int | None
-    payload: dict[str, Any]
-    attempts: int
-    thread_id: int | None = None    # the forum topic the chat was bound in: what is sent there goes to it
-
-
-class LostClaim(Exception):
-    """Another sender took the row over while this one waited."""
-
-
-class Stopping(Exception):
-    """The sender was told to stop before this row's request went out: the row is given back unsent."""
-
-
-class Retry(Exception):
-    def __init__(self, after: float, reason: str, *, counts: bool) -> None:
-        super().__init__(reason)
-        self.after, self.reason, self.counts = after, reason, counts
-
-
-class Permanent(Exception):
-    def __init__(self, reason: str, *, chat_problem: bool) -> None:
-        super().__init__(reason)
-        self.reason, self.chat_problem = reason, chat_problem
-
-
-class Upgraded(Permanent):
-    """The group became a supergroup: Telegram refuses every request to the old id."""
-
-    def __init__(self, reason: str, new_chat_id: int) -> None:
-        super().__init__(reason, chat_problem=True)
-        self.new_chat_id = new_chat_id
-
-
 class Sender:
     def __init__(self, bot: Bot, sessionmaker: async_sessionmaker[AsyncSession], translator: Translator,
                  settings: Settings, clock: Clock, *, worker: str | None = None,
@@ -232,22 +180,11 @@ class Sender:
             raise
         try:
             return await coroutine
-        except TelegramRetryAfter as error:
-            raise Retry(float(error.retry_after), error.message, counts=False) from None
-        except TelegramForbiddenError as error:
-            raise Permanent(error.message, chat_problem=True) from None
-        except (TelegramBadRequest, TelegramNotFound) as error:
-            lowered = error.message.lower()
-            problem = any(marker in lowered for marker in PERMANENT_MARKERS)
-            raise Permanent(error.message, chat_problem=problem) from None
-        except (TelegramNetworkError, TelegramServerError, TimeoutError, OSError) as error:
-            raise Retry(-1, f"{type(error).__name__}: {error}", counts=True) from None
-        except TelegramMigrateToChat as error:
-            raise Upgraded(error.message, error.migrate_to_chat_id) from None
-        except TelegramAPIError as error:
-            # anything else Telegram refuses (entity too large, unauthorized) will not
-            # succeed by trying again
-            raise Permanent(f"{type(error).__name__}: {error.message}", chat_problem=False) from None
+        except Exception as error:
+            outcome = sort_failure(error)
+            if outcome is None:
+                raise
+            raise outcome from None
 
     async def _follow_upgrade(self, row: Claimed, upgraded: Upgraded) -> None:
         """Sent between the upgrade and the bot reading the service message that tells of it: carry the chat over
