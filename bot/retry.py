@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterable, Iterator
+from types import TracebackType
 from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -17,6 +18,7 @@ from bot.services.health import Health, Trouble
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 SQLITE_PASSING = ("locked", "busy")
+DRIVER_MODULES = ("sqlalchemy.", "asyncpg.")
 
 
 def is_transient(error: BaseException) -> bool:
@@ -27,8 +29,19 @@ def is_transient(error: BaseException) -> bool:
         if isinstance(error.orig, sqlite3.Error):  # SQLite says "operational" of syntax errors and missing tables too
             return any(word in str(error.orig).lower() for word in SQLITE_PASSING)
         return True
-    # connecting: asyncpg raises the socket's own errors, the pool its timeout
-    return isinstance(error, InterfaceError | PoolTimeout | ConnectionError | TimeoutError)
+    if isinstance(error, InterfaceError | PoolTimeout):
+        return True
+    # asyncpg raises the socket's errors unwrapped when it cannot connect; the same built-in errors from anything
+    # else (a Bot API call timing out) are not the database's
+    return isinstance(error, OSError | TimeoutError) and _raised_in_driver(error.__traceback__)
+
+
+def _raised_in_driver(traceback: TracebackType | None) -> bool:
+    while traceback is not None:
+        if traceback.tb_frame.f_globals.get("__name__", "").startswith(DRIVER_MODULES):
+            return True
+        traceback = traceback.tb_next
+    return False
 
 
 def describe(error: BaseException) -> str:
