@@ -6,9 +6,10 @@ each getUpdates stops at the oldest update still in hand, so whatever a crash in
 next process. An update finished just before a crash may so be handled twice; the handlers allow for it (Confirm
 finds its draft's issue, a second claim finds the item moved on, a step's answer in the wrong state is refused).
 
-At most `max_in_hand` updates are handled at once; the rest wait at Telegram. Since Telegram forgets only what
-comes before the offset, an update that takes long holds back the confirmation of the ones after it, and at most
-a batch (100) of them is fetched past it.
+Updates are fetched a batch (up to 100) at a time, as aiogram does, and started as places free up: at most
+`max_in_hand` are handled at once, the rest wait their turn. Since Telegram forgets only what comes before the
+offset, an update that takes long holds back the confirmation of the ones after it, and at most a batch of them
+is fetched past it.
 
 A stop fetches nothing more, lets the updates in hand finish (cancelled after `drain_seconds`: rolled back and
 left to the next process), and confirms those that finished.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import signal
 from typing import Any
@@ -30,8 +32,8 @@ from aiogram.utils.backoff import Backoff, BackoffConfig
 log = logging.getLogger(__name__)
 
 LONG_POLL_SECONDS = 10
-# While an update is in hand a long poll would return at once (Telegram still holds that update), so new ones
-# are looked for this often instead, or as soon as one in hand finishes.
+# While an update is in hand a long poll would return at once (Telegram still holds that update), and each
+# getUpdates returns the updates in hand again: new ones are looked for at most this long after the last look.
 IN_HAND_POLL_SECONDS = 0.5
 DRAIN_SECONDS = 8.0
 BATCH = 100  # the most getUpdates returns
@@ -52,6 +54,7 @@ class Poller:
                  drain_seconds: float = DRAIN_SECONDS) -> None:
         self._dispatcher, self._bot = dispatcher, bot
         self._max_in_hand, self._drain_seconds = max_in_hand, drain_seconds
+        self._waiting: dict[int, Update] = {}     # fetched, waiting for a place, oldest first
         self._in_hand: dict[int, asyncio.Task[None]] = {}
         self._finished: set[int] = set()  # done, but behind one still in hand: skipped when Telegram repeats them
         self._next: int | None = None     # one past the newest update fetched
@@ -60,45 +63,47 @@ class Poller:
     @property
     def _offset(self) -> int | None:
         """The oldest update not yet done: Telegram forgets everything before it."""
-        return min(self._in_hand) if self._in_hand else self._next
+        return min(itertools.chain(self._in_hand, self._waiting), default=self._next)
 
     async def run(self, stop: asyncio.Event) -> None:
         data: dict[str, Any] = {"bots": [self._bot]}
         await self._dispatcher.emit_startup(bot=self._bot, **data)
         allowed = self._dispatcher.resolve_used_update_types()
         backoff = Backoff(BACKOFF)
+        coming = False
         try:
             while not stop.is_set():
+                while self._waiting and len(self._in_hand) < self._max_in_hand:
+                    self._start(self._waiting.pop(next(iter(self._waiting))), data)
+                if self._waiting:  # every place taken: wait for one
+                    await _first(stop, self._until_in_hand(self._max_in_hand - 1))
+                    continue
                 try:
-                    updates = await self._fetch(stop, allowed)
+                    updates = await self._fetch(stop, allowed, coming=coming)
                 except Exception as error:  # the Bot API out of reach, or a 409 from another poller: keep trying
                     log.warning("getUpdates failed (%s: %s); retrying in %.1fs", type(error).__name__, error,
                                 backoff.next_delay)
                     await _first(stop, asyncio.sleep(next(backoff)))
                     continue
                 backoff.reset()
-                for update in updates:
-                    self._take(update, data)
+                coming = sum(self._queue(update) for update in updates) > 0
         finally:
             await self._drain()
             await self._confirm()
             await self._dispatcher.emit_shutdown(bot=self._bot, **data)
 
-    async def _fetch(self, stop: asyncio.Event, allowed: list[str]) -> list[Update]:
-        in_hand = list(self._in_hand.values())
-        if len(in_hand) >= self._max_in_hand:
-            await _first(stop, asyncio.wait(in_hand, return_when=asyncio.FIRST_COMPLETED))
-        elif in_hand:
-            await _first(stop, asyncio.wait(in_hand), timeout=IN_HAND_POLL_SECONDS)
+    async def _fetch(self, stop: asyncio.Event, allowed: list[str], *, coming: bool) -> list[Update]:
+        if self._in_hand:
+            # while updates come in, fetch more once half the places are free; when the last fetch brought none,
+            # look again once all in hand are done (or after a pause), not at every one that finishes
+            await _first(stop, self._until_in_hand(self._max_in_hand // 2 if coming else 0),
+                         timeout=IN_HAND_POLL_SECONDS)
         if stop.is_set():
             return []
         wait = 0 if self._in_hand else LONG_POLL_SECONDS
-        # Telegram returns the updates in hand and those finished behind them first: room for new ones after
-        room = self._max_in_hand - len(self._in_hand)
-        limit = min(BATCH, len(self._in_hand) + len(self._finished) + room)
         offset = self._offset
         request = asyncio.ensure_future(self._bot(
-            GetUpdates(offset=offset, limit=limit, timeout=wait, allowed_updates=allowed),
+            GetUpdates(offset=offset, limit=BATCH, timeout=wait, allowed_updates=allowed),
             request_timeout=int(self._bot.session.timeout + wait)))
         if not await _first(stop, request):
             return []
@@ -106,11 +111,21 @@ class Poller:
         self._confirmed = offset
         return updates
 
-    def _take(self, update: Update, data: dict[str, Any]) -> None:
+    async def _until_in_hand(self, most: int) -> None:
+        while len(self._in_hand) > most:
+            await asyncio.wait(list(self._in_hand.values()), return_when=asyncio.FIRST_COMPLETED)
+
+    def _queue(self, update: Update) -> bool:
+        """Line a fetched update up unless it is one in hand or done (Telegram repeats those); True if new."""
         number = update.update_id
-        if number in self._in_hand or number in self._finished:
-            return
+        if number in self._in_hand or number in self._finished or number in self._waiting:
+            return False
         self._next = max(self._next or 0, number + 1)
+        self._waiting[number] = update
+        return True
+
+    def _start(self, update: Update, data: dict[str, Any]) -> None:
+        number = update.update_id
         task = asyncio.create_task(self._handle(update, data), name=f"update-{number}")
         self._in_hand[number] = task
         task.add_done_callback(lambda done: self._done(number, done))
