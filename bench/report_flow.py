@@ -30,7 +30,6 @@ from aiogram.types import Message
 from bench.report_flow_figures import Result, best, machine, table
 from bench.report_flow_harness import (
     BenchmarkFailed,
-    ErrorCounter,
     Seat,
     TimedHarness,
     count_issues,
@@ -46,6 +45,7 @@ from bot.clock import ManualClock
 from bot.config import Settings, load_settings
 from bot.db import create_engine, create_sessionmaker
 from bot.i18n import Translator
+from tests.harness.error_log import ErrorLog
 from tests.harness.reporter import Reporter
 
 TARGET_RATIO = 0.25  # the report flow should reach at least this share of bare echo's updates per second
@@ -188,7 +188,7 @@ async def run(args: argparse.Namespace, url: str, settings: Settings) -> tuple[l
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     settings = load_settings()
-    errors = ErrorCounter()
+    errors = ErrorLog()
     logging.getLogger().addHandler(errors)
     started = time.perf_counter()
     try:

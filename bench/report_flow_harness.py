@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -70,17 +69,6 @@ class TimedHarness(ChatHarness):
 
 class BenchmarkFailed(Exception):
     """The conversations did not run as a member would see them; the figures would be meaningless."""
-
-
-class ErrorCounter(logging.Handler):
-    """The bot's error handler logs and apologises instead of raising; a benchmark must not time failures."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
 
 
 # --- the database ---------------------------------------------------------------------------------------------

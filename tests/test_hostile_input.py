@@ -30,6 +30,7 @@ from bot.db import create_sessionmaker
 from bot.models import ChatBinding, FsmRecord, OutboxMessage
 from tests.conftest import make_harness
 from tests.harness.arena import Arena
+from tests.harness.error_log import ErrorLog
 from tests.harness.hostile import Spec, specs
 from tests.harness.hostile_world import CHANNEL, CHAT_IDS, seed
 from tests.harness.integrity import counts, known_chats, problems
@@ -44,17 +45,6 @@ STRANGERS = ("stranger", "no_username")
 IN_CONVERSATION = (("describing", "village"), ("photographing", "village"), ("confirming", "village"),
                    ("withdrawing", "village"), ("dispatching", "township"), ("meeting", "village"),
                    ("servicing", "village"), ("private_reporter", "private"))
-
-
-class ErrorLog(logging.Handler):
-    """Every error logged while an update is handled: the error handler's and the sender's."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
 
 
 @pytest.fixture
