@@ -71,7 +71,11 @@ async def run_webhook(settings: Settings) -> None:
             await web.TCPSite(runner, config.listen_host, config.listen_port).start()
             # Every replica sets the same URL and secret: repeating it is harmless. The webhook is left in
             # place at shutdown, since the other replicas still serve it.
+            # Without Redis the conversation state is in our database and one process serves the webhook; a step
+            # Telegram sends again after a crash is then recognised by its update id (bot/redelivery.py), which
+            # needs a member's updates in order: Telegram posts them one at a time only over one connection.
             await live.bot.set_webhook(config.url, secret_token=secret, drop_pending_updates=False,
+                                       max_connections=None if settings.redis_url else 1,
                                        allowed_updates=live.app.dispatcher.resolve_used_update_types())
             log.info("webhook as @%s: %s, listening on %s:%s", live.username, config.url, config.listen_host,
                      config.listen_port)
