@@ -23,7 +23,6 @@ from aiogram.utils.formatting import Text, TextMention
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.handlers.filters import FromUser
 from bot.i18n import Localizer
 from bot.middlewares.idle import IdleExpiry
 
@@ -89,9 +88,9 @@ async def ask(
 
 
 def conversation_router(name: str) -> Router:
-    """A router of a guided conversation: messages from users only, and a step left idle too long expires."""
+    """A router of a guided conversation: a step left idle too long expires. (Only people reach it: the root
+    router's `people` branch filters out bots, channels and anonymous admins.)"""
     router = Router(name=name)
-    router.message.filter(FromUser())
     router.message.middleware(IdleExpiry())
     router.callback_query.middleware(IdleExpiry())
     return router

@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.handlers.filters import FromUser
 from bot.i18n import Localizer
 from bot.messaging.text import local_date, split_message
 from bot.services.actors import Actor
@@ -50,7 +49,6 @@ async def on_unreserve(message: Message, command: CommandObject, session: AsyncS
 
 def build() -> Router:
     router = Router(name="reserve")
-    router.message.filter(FromUser())
     router.message.register(on_reserve, Command("reserve"))
     router.message.register(on_unreserve, Command("unreserve"))
     return router

@@ -14,12 +14,11 @@ from sqlalchemy import Row, ScalarSelect, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import CLOSED_STATUSES, Issue, IssueEvent, IssueStatus, Unit, UnitLevel
-from bot.services.lifecycle_rules import RESOLVE_EVENTS
+from bot.services.lifecycle_rules import CLOSE_EVENTS, RESOLVE_EVENTS
 
 COUNTS = ("new", "open", "overdue", "resolved", "closed")
 OLDEST = 5
 PICK_BATCH = 5_000
-CLOSE_EVENTS = ("verify", "sign_off")
 
 Counts = dict[str, dict[str, int]]  # team kind -> count name -> n
 

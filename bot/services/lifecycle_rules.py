@@ -42,6 +42,7 @@ class Action(enum.StrEnum):
 # an issue event's kind is the action's value; these mark an issue resolved (the digest, the reserve record and a
 # member's file count them)
 RESOLVE_EVENTS = (Action.resolve.value, Action.task_resolve.value)
+CLOSE_EVENTS = (Action.verify.value, Action.sign_off.value)
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,11 @@ from sqlalchemy.orm import InstrumentedAttribute, aliased
 from bot.models import Issue, IssueEvent, Member, ReserveCadre, Role, RoleName, ServiceLog, Team, Unit
 from bot.services.actors import Actor
 from bot.services.errors import DomainError, NotAllowed, NotFound
-from bot.services.lifecycle_rules import RESOLVE_EVENTS
+from bot.services.lifecycle_rules import CLOSE_EVENTS, RESOLVE_EVENTS
 from bot.services.scoring import Month
 
 MAX_NOTE = 500
 MAX_CODE = 32
-VERIFY_EVENTS = ("verify", "sign_off")
 
 
 async def member_villages(session: AsyncSession, member_ids: Collection[int]) -> dict[int, set[int]]:
@@ -162,7 +161,7 @@ async def reserve_pool_records(session: AsyncSession, year: int, *, tz: ZoneInfo
     reports = await counted(Issue.reporter_id, Issue.created_at >= start, Issue.created_at < end)
     resolutions = await counted(IssueEvent.actor_id, IssueEvent.kind.in_(RESOLVE_EVENTS), IssueEvent.at >= start,
                                 IssueEvent.at < end)
-    verifications = await counted(IssueEvent.actor_id, IssueEvent.kind.in_(VERIFY_EVENTS), IssueEvent.at >= start,
+    verifications = await counted(IssueEvent.actor_id, IssueEvent.kind.in_(CLOSE_EVENTS), IssueEvent.at >= start,
                                   IssueEvent.at < end)
     services = await counted(ServiceLog.member_id, ServiceLog.at >= start, ServiceLog.at < end)
     return [ReserveRecord(entry, reports.get(entry.member_id, 0), resolutions.get(entry.member_id, 0),
