@@ -1,5 +1,6 @@
-"""Passing database faults (SQLite locked past its busy timeout, PostgreSQL restarting, out of reach or cutting
-connections) and retrying an operation through them with backoff. Anything else is a bug and is raised at once."""
+"""Passing database faults (SQLite locked past its busy timeout, PostgreSQL restarting, out of reach, full or
+cutting connections, a transaction lost to a deadlock or a concurrent update) and retrying an operation through them
+with backoff. Anything else is a bug and is raised at once."""
 
 from __future__ import annotations
 
@@ -19,11 +20,21 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 SQLITE_PASSING = ("locked", "busy")
 DRIVER_MODULES = ("sqlalchemy.", "asyncpg.")
+# PostgreSQL's codes for work that succeeds when run again. SQLAlchemy's asyncpg dialect wraps them in a bare
+# DBAPIError (not OperationalError), with the code on `.orig.sqlstate`.
+PASSING_SQLSTATES = frozenset({
+    "40001",    # serialization_failure: a concurrent update won; the whole transaction must run again
+    "40P01",    # deadlock_detected: this transaction was the one rolled back
+    "53300",    # too_many_connections
+    "57P01",    # admin_shutdown: the server is stopping or this session was terminated
+    "57P02",    # crash_shutdown
+    "57P03",    # cannot_connect_now: the server is starting up or shutting down
+})
 
 
 def is_transient(error: BaseException) -> bool:
     """A fault of the database's availability, not of the statement: the same work can succeed later."""
-    if isinstance(error, DBAPIError) and error.connection_invalidated:
+    if isinstance(error, DBAPIError) and (error.connection_invalidated or _passing_sqlstate(error)):
         return True
     if isinstance(error, OperationalError):
         if isinstance(error.orig, sqlite3.Error):  # SQLite says "operational" of syntax errors and missing tables too
@@ -34,6 +45,10 @@ def is_transient(error: BaseException) -> bool:
     # asyncpg raises the socket's errors unwrapped when it cannot connect; the same built-in errors from anything
     # else (a Bot API call timing out) are not the database's
     return isinstance(error, OSError | TimeoutError) and _raised_in_driver(error.__traceback__)
+
+
+def _passing_sqlstate(error: DBAPIError) -> bool:
+    return getattr(error.orig, "sqlstate", None) in PASSING_SQLSTATES
 
 
 def _raised_in_driver(traceback: TracebackType | None) -> bool:
