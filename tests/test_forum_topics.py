@@ -1,9 +1,11 @@
 """A village group that is a forum: bound with /bind in one topic, everything the bot posts on its own (cards,
-notices) goes to that topic, and a conversation answers in the topic the member wrote in."""
+notices) goes to that topic, a conversation answers in the topic the member wrote in, and a card's further photos
+go beside the card."""
 
 from __future__ import annotations
 
-from aiogram.methods import SendMessage, SendPhoto
+import pytest
+from aiogram.methods import SendMediaGroup, SendMessage, SendPhoto
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -12,7 +14,7 @@ from bot.clock import ManualClock
 from bot.models import ChatBinding, Issue, RoleName
 from bot.services.outbox import enqueue_notice
 from tests.harness.chat import ChatHarness
-from tests.harness.people import person
+from tests.harness.people import Person, person
 from tests.harness.reporter import Reporter
 
 CHAT = -100_201
@@ -85,3 +87,27 @@ async def test_a_meeting_is_recorded_in_the_topic_the_secretary_wrote_in(harness
     assert "已记录" in (posted[-1].text or "")
     assert len(posted) >= 4             # the date prompt and its buttons, the roster, the agenda, the record
     assert {r.message_thread_id for r in posted} == {WRITTEN_IN}
+
+
+async def _forum_village(harness: ChatHarness, session: AsyncSession) -> Person:
+    """The village group bound in BOUND_TOPIC; returns a member of the village."""
+    admin = await person(session, RoleName.admin)
+    member = await person(session, RoleName.member, village="GC01-02", kind="ecology")
+    harness.group(CHAT, "角什科村", admins={admin.telegram_id})
+    await harness.send(admin, CHAT, "/bind GC01-02", message_thread_id=BOUND_TOPIC, is_topic_message=True)
+    return member
+
+
+@pytest.mark.parametrize("photos", [2, 3], ids=["one-more", "an-album"])
+async def test_more_photos_go_to_the_topic_of_the_card_the_button_is_on(harness: ChatHarness, session: AsyncSession,
+                                                                        photos: int) -> None:
+    member = await _forum_village(harness, session)
+    await Reporter(harness, member, CHAT, topic=WRITTEN_IN).full(photos=tuple(f"photo-{n}" for n in range(photos)))
+    [(card, data)] = [(message_id, data) for (chat_id, message_id) in harness.session.sent if chat_id == CHAT
+                      for text, data in harness.buttons(CHAT, message_id).items() if "更多照片" in text]
+
+    shown = await harness.press(member, CHAT, card, data)
+
+    [more] = [r for r in shown if isinstance(r, SendPhoto | SendMediaGroup)]
+    assert isinstance(more, SendPhoto if photos == 2 else SendMediaGroup)
+    assert more.message_thread_id == BOUND_TOPIC

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.config import Settings
 from bot.handlers.filters import Answer, BoundAs, PrivateChat
-from bot.handlers.prompts import Conversation, conversation_router, own_prompt
+from bot.handlers.prompts import Conversation, conversation_router, own_prompt, topic_of
 from bot.handlers.scope import chat_scope
 from bot.handlers.states import ActionInput, ReportForm
 from bot.i18n import Localizer
@@ -175,13 +175,15 @@ async def _send_photos(query: CallbackQuery, bot: Bot, session: AsyncSession, is
     if not rest or query.message is None:
         return
     caption = t("photos-of", number=issue.number)
+    chat_id, topic = query.message.chat.id, topic_of(query.message)     # beside the card, in its forum topic
     for start in range(0, len(rest), MEDIA_GROUP_LIMIT):
         chunk = rest[start:start + MEDIA_GROUP_LIMIT]
         if len(chunk) == 1:
-            await bot.send_photo(query.message.chat.id, chunk[0], caption=caption)
+            await bot.send_photo(chat_id, chunk[0], caption=caption, message_thread_id=topic)
         else:
-            await bot.send_media_group(query.message.chat.id, [
-                InputMediaPhoto(media=file_id, caption=caption if i == 0 else None) for i, file_id in enumerate(chunk)])
+            await bot.send_media_group(chat_id, [
+                InputMediaPhoto(media=file_id, caption=caption if i == 0 else None) for i, file_id in enumerate(chunk)],
+                message_thread_id=topic)
 
 
 def build() -> Router:

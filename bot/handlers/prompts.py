@@ -13,6 +13,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import (
     CallbackQuery,
     ForceReply,
+    InaccessibleMessage,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -106,6 +107,12 @@ def step_button(data: StepData, text: str, step: str, value: str = "") -> Inline
     return InlineKeyboardButton(text=text, callback_data=data(step=step, value=value).pack())
 
 
+def topic_of(message: Message | InaccessibleMessage | None) -> int | None:
+    """The forum topic a message is in, for answers to go there too. Outside a forum a reply carries the id of
+    its reply thread, which is not a topic: None then."""
+    return message.message_thread_id if isinstance(message, Message) and message.is_topic_message else None
+
+
 async def own_prompt(query: CallbackQuery, state: FSMContext, refusal: str) -> bool:
     """Whether the button pressed is on a prompt of the presser's own conversation; if not, they are told so."""
     if query.message is None or not await is_own_prompt(state, query.message.message_id):
@@ -134,9 +141,8 @@ class Conversation:
         message = event.message if isinstance(event, CallbackQuery) else event
         assert message is not None and event.from_user is not None
         # a button's message is the bot's prompt, in the topic the conversation is in
-        thread_id = message.message_thread_id if isinstance(message, Message) and message.is_topic_message else None
         return cls(bot, state, t, settings, message.chat.id, event.from_user.id, event.from_user.full_name,
-                   thread_id)
+                   topic_of(message))
 
     async def ask(self, text: str, *, reply_to: int | None = None, force_reply: bool = True,
                   buttons: list[list[InlineKeyboardButton]] | None = None, buttons_text: str | None = None) -> None:
