@@ -114,6 +114,10 @@ class EmulatorClient:
     async def kick_bot(self, chat_id: int, *, by: int | None = None) -> JSON:
         return await self.set_bot_status(chat_id, "kicked", by=by)
 
+    async def set_topic(self, chat_id: int, thread_id: int, status: str) -> JSON:
+        """Close, reopen or delete a forum topic: `status` is open, closed or deleted."""
+        return await self._request("POST", f"/chats/{chat_id}/topics/{thread_id}", json={"status": status})
+
     # --- acting as a user: each returns {"message", "update_id", "event_id"} -----------------------
 
     async def send_message(

@@ -39,6 +39,7 @@ class ControlApi:
             web.post(chat + "/members", self.add_members),
             web.delete(chat + "/members/{user_id}", self.remove_member),
             web.post(chat + "/bot", self.set_bot_status),
+            web.post(chat + "/topics/{thread_id}", self.set_topic),
             *ActingApi(self._state).routes(),
             *WatchingApi(self._state).routes(),
             *FaultsApi(self._state).routes(),
@@ -151,3 +152,9 @@ class ControlApi:
             by=as_optional_int(body.get("by"), "by"),
         )
         return web.json_response({"chat": chat_view(chat), "update_id": update_id})
+
+    async def set_topic(self, request: web.Request) -> web.Response:
+        body = await json_body(request)
+        thread_id = as_int(request.match_info["thread_id"], "thread_id")
+        chat = world.set_topic(self._state, chat_id_of(request), thread_id, str(body.get("status", "")))
+        return web.json_response(chat_view(chat))

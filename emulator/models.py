@@ -11,6 +11,8 @@ JSON = dict[str, Any]
 ChatType = Literal["private", "group", "supergroup"]
 BotStatus = Literal["member", "administrator", "left", "kicked"]
 FileKind = Literal["photo", "document"]
+# A forum topic's state as a bot meets it; any other thread id is taken as an open topic.
+TopicStatus = Literal["open", "closed", "deleted"]
 
 
 @dataclass
@@ -51,6 +53,8 @@ class Chat:
     admin_ids: set[int] = field(default_factory=set)
     bot_status: BotStatus = "member"
     chat_instance: str = field(default_factory=_chat_instance)
+    # forum topics closed or deleted by the chat's admins (open ones are not listed)
+    topics: dict[int, TopicStatus] = field(default_factory=dict)
 
     @property
     def is_group(self) -> bool:

@@ -175,4 +175,5 @@ def chat_view(chat: Chat) -> JSON:
         "members": list(chat.member_ids),
         "admins": sorted(chat.admin_ids),
         "bot_status": chat.bot_status,
+        "topics": {str(thread_id): status for thread_id, status in chat.topics.items()},
     }

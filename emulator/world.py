@@ -7,12 +7,13 @@ from collections.abc import Iterable
 from typing import Any, cast, get_args
 
 from emulator.errors import ControlError
-from emulator.models import BotStatus, Chat, User
+from emulator.models import BotStatus, Chat, TopicStatus, User
 from emulator.state import State
 from emulator.views import chat_json, member_json, user_json
 
 USER_FIELDS = ("first_name", "last_name", "username", "language_code", "note", "blocked_bot")
 BOT_STATUSES: tuple[str, ...] = get_args(BotStatus)
+TOPIC_STATUSES: tuple[str, ...] = get_args(TopicStatus)
 # Basic groups have ids like -4xxxxxxxxx today; supergroups are -100 followed by the channel id.
 _GROUP_ID_BASE = -4_000_000_000
 _SUPERGROUP_ID_BASE = -1_003_000_000_000
@@ -157,3 +158,24 @@ def set_bot_status(
         },
     )
     return chat, update_id
+
+
+def set_topic(state: State, chat_id: int, thread_id: int, status: str) -> Chat:
+    """An admin closes, reopens or deletes a forum topic; deleting it deletes its messages, as Telegram does."""
+    chat = require_group(state, chat_id)
+    if not chat.is_forum:
+        raise ControlError(400, "only a forum supergroup has topics")
+    if status not in TOPIC_STATUSES:
+        raise ControlError(400, f"status must be one of {', '.join(TOPIC_STATUSES)}")
+    if chat.topics.get(thread_id) == "deleted":
+        raise ControlError(400, "a deleted topic stays deleted")
+    if status == "open":
+        chat.topics.pop(thread_id, None)
+    else:
+        chat.topics[thread_id] = cast(TopicStatus, status)
+    if status == "deleted":
+        for message in state.chat_messages(chat.id):
+            if message.message_thread_id == thread_id:
+                state.mark_deleted(message)
+    state.save_chat(chat)
+    return chat

@@ -34,7 +34,18 @@ def target_chat(state: State, params: Params) -> Chat:
     if chat is None:
         raise bad_request("chat not found")
     ensure_bot_access(state, chat)
+    ensure_open_topic(chat, params)
     return chat
+
+
+def ensure_open_topic(chat: Chat, params: Params) -> None:
+    """Telegram refuses a request to a forum topic that was deleted or closed."""
+    thread_id = params.integer("message_thread_id")
+    status = chat.topics.get(thread_id) if thread_id is not None else None
+    if status == "deleted":
+        raise bad_request("message thread not found")
+    if status == "closed":
+        raise bad_request("TOPIC_CLOSED")
 
 
 def formatted(

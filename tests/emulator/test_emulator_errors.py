@@ -145,3 +145,25 @@ async def test_get_updates_conflicts_with_webhook(bot: Bot) -> None:
     await bot.set_webhook("http://127.0.0.1:9/hook")
     with pytest.raises(TelegramConflictError, match="webhook is active"):
         await bot.get_updates()
+
+
+async def test_a_closed_or_deleted_forum_topic_refuses_what_is_sent_to_it(
+    bot: Bot, client: EmulatorClient, world: World
+) -> None:
+    forum = (await client.create_chat("牧委会", chat_type="supergroup", members=[world.alice], is_forum=True))["id"]
+    kept = await bot.send_message(forum, "in the topic", message_thread_id=7)
+    await client.set_topic(forum, 7, "closed")
+    with pytest.raises(TelegramBadRequest, match="TOPIC_CLOSED"):
+        await bot.send_message(forum, "x", message_thread_id=7)
+    await client.set_topic(forum, 7, "open")
+    await bot.send_message(forum, "reopened", message_thread_id=7)
+
+    await client.set_topic(forum, 7, "deleted")
+    with pytest.raises(TelegramBadRequest, match="message thread not found"):
+        await bot.send_photo(forum, BufferedInputFile(b"\x89PNG", "p.png"), message_thread_id=7)
+    with pytest.raises(TelegramBadRequest, match="message to edit not found"):
+        await bot.edit_message_text("edited", chat_id=forum, message_id=kept.message_id)   # it went with its topic
+    general = await bot.send_message(forum, "to General")
+    assert general.message_thread_id is None
+    assert [m["text"] for m in await client.messages(forum)] == ["to General"]
+    assert (await client.chat(forum))["topics"] == {"7": "deleted"}
