@@ -4,7 +4,6 @@ what cannot, and never sends a row twice (rows are claimed before sending)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -14,89 +13,47 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.types import BufferedInputFile
-from sqlalchemy import or_, select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Translator
+from bot.messaging import outbox_ledger as ledger
 from bot.messaging.cards import Card
 from bot.messaging.pacing import Limits
 from bot.messaging.render import card_for_chat
 from bot.messaging.reports import renderers
 from bot.messaging.send_outcomes import Claimed, LostClaim, Permanent, Retry, Stopping, Upgraded, sort_failure
+from bot.messaging.sender_loop import DeliveryLoop
 from bot.messaging.text import split_message
-from bot.models import ChatBinding, Issue, IssueCard, OutboxKind, OutboxMessage, OutboxStatus
+from bot.models import Issue, IssueCard, OutboxKind
 from bot.retry import backoff, describe, is_transient, retry_transient
 from bot.services.chat_migration import migrate_chat
 from bot.services.delivery import report_chat_problem
-from bot.services.health import Health, Trouble
+from bot.services.health import Health
 from bot.services.outbox import enqueue_card_edits
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 300
-LONGEST_ROUND_PAUSE = 60.0   # between rounds that failed (the database unavailable)
-class Sender:
+
+
+class Sender(DeliveryLoop):
     def __init__(self, bot: Bot, sessionmaker: async_sessionmaker[AsyncSession], translator: Translator,
                  settings: Settings, clock: Clock, *, worker: str | None = None,
                  on_outcome: Callable[[OutboxKind, bool], None] | None = None, health: Health | None = None) -> None:
-        self.bot, self._sessionmaker, self.settings, self.clock = bot, sessionmaker, settings, clock
+        super().__init__(settings, health)
+        self.bot, self._sessionmaker, self.clock = bot, sessionmaker, clock
         # told of each row sent (True) or failed for good (False): metrics, without the sender knowing of them
         self._on_outcome = on_outcome
-        self._health = health
         self._t = translator.localizer(settings.default_language)
         self._renderers = renderers()
         self.worker = worker or uuid.uuid4().hex[:12]
         self.limits = Limits(settings)
-        self._wake = asyncio.Event()
         self._claimed_at: dict[int, datetime] = {}
-        self._stop = asyncio.Event()
         # how long a claim keeps other senders off a row: what a crashed sender's rows wait before they are sent
         self._claim_for = timedelta(seconds=settings.delivery.claim_seconds)
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-
-    async def run(self) -> None:
-        """Deliver until stopped; sleeps until woken by a commit or the poll interval passes (after failed rounds,
-        the database unavailable, a pause doubling up to a minute)."""
-        failed_rounds = 0
-        while not self._stop.is_set():
-            pause = self.settings.delivery.poll_seconds
-            try:
-                delivered = await self.deliver_due()
-                failed_rounds = 0
-                if self._health is not None:
-                    self._health.ok(Trouble.database)
-            except Exception as error:
-                failed_rounds += 1
-                pause = max(pause, min(2.0 ** failed_rounds, LONGEST_ROUND_PAUSE))
-                if not is_transient(error):
-                    log.exception("outbox sender round failed; next round in %.0fs", pause)
-                else:
-                    log.warning("outbox sender: database unavailable (%s); next round in %.0fs", describe(error), pause)
-                    if self._health is not None:
-                        self._health.failed(Trouble.database, describe(error))
-                delivered = 0
-            if delivered == 0 and not self._stop.is_set():
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), pause)
-
-    async def drain(self, max_rounds: int = 100) -> int:
-        """Deliver everything due now (tests, jobs and shutdown); returns how many rows were handled."""
-        total = 0
-        for _ in range(max_rounds):
-            handled = await self.deliver_due()
-            total += handled
-            if handled == 0:
-                break
-        return total
 
     async def deliver_due(self) -> int:
         rows = await self._claim()
@@ -116,29 +73,14 @@ class Sender:
     async def _claim(self) -> list[Claimed]:
         now = self.clock.now()
         async with self._sessionmaker.begin() as session:
-            found = (await session.scalars(
-                select(OutboxMessage)
-                .where(OutboxMessage.status == OutboxStatus.pending, OutboxMessage.next_attempt_at <= now,
-                       or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
-                .order_by(OutboxMessage.id).limit(self.settings.delivery.batch)
-                .with_for_update(skip_locked=True))).all()
-            for row in found:
-                row.claimed_until, row.claimed_by = now + self._claim_for, self.worker
-                self._claimed_at[row.id] = now
-            topics = {chat_id: topic for chat_id, topic in await session.execute(
-                select(ChatBinding.chat_id, ChatBinding.forum_topic_id)
-                .where(ChatBinding.chat_id.in_({r.chat_id for r in found}), ChatBinding.forum_topic_id.is_not(None)))}
-            return [Claimed(r.id, r.kind, r.chat_id, r.issue_id, dict(r.payload or {}), r.attempts,
-                            topics.get(r.chat_id)) for r in found]
+            rows = await ledger.claim_due(session, now=now, until=now + self._claim_for, worker=self.worker,
+                                          batch=self.settings.delivery.batch)
+            self._claimed_at.update(dict.fromkeys((row.id for row in rows), now))
+            return rows
 
     async def _release(self, ids: list[int]) -> None:
-        """Give back claims of rows still pending (retries, or rows skipped while stopping)."""
         async with self._sessionmaker.begin() as session:
-            await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.pending,
-                       OutboxMessage.claimed_by == self.worker)
-                .values(claimed_until=None, claimed_by=None))
+            await ledger.release(session, ids, worker=self.worker)
 
     async def _deliver_chat(self, rows: list[Claimed], *, followed: bool = False) -> None:
         blocked_until: float | None = None
@@ -173,7 +115,7 @@ class Sender:
     async def _call(self, row: Claimed, coroutine: Any) -> Any:
         """Send one request for `row`, paced right before it goes out, and sort a failure into retry or give up."""
         try:
-            await self._pace(row.chat_id)
+            await self._unless_stopped(self.limits.acquire(row.chat_id))
             await self._renew_claim_if_old(row)
         except (LostClaim, Stopping):
             coroutine.close()  # the request was never started: nothing to send, nothing to leak
@@ -193,24 +135,12 @@ class Sender:
         async with self._sessionmaker.begin() as session:
             await migrate_chat(session, old_chat_id=row.chat_id, new_chat_id=upgraded.new_chat_id,
                                now=self.clock.now())
-            now_at = await session.scalar(select(OutboxMessage.chat_id).where(OutboxMessage.id == row.id))
+            now_at = await ledger.chat_of(session, row.id)
         if now_at != upgraded.new_chat_id:
             await self._fail(row, upgraded)
             return
         log.info("outbox %s: chat %s became %s, sent there", row.id, row.chat_id, upgraded.new_chat_id)
         await self._deliver_chat([replace(row, chat_id=upgraded.new_chat_id)], followed=True)
-
-    async def _pace(self, chat_id: int) -> None:
-        """Wait for the rate limiters; a stop meanwhile gives the row back unsent rather than sending it late."""
-        pacing = asyncio.ensure_future(self.limits.acquire(chat_id))
-        stopping = asyncio.ensure_future(self._stop.wait())
-        try:
-            await asyncio.wait({pacing, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            stopping.cancel()
-            pacing.cancel()
-        if self._stop.is_set():
-            raise Stopping()
 
     async def _renew_claim_if_old(self, row: Claimed) -> None:
         """The rate limiter may have kept this row waiting: past half its claim, take it again or leave it.
@@ -219,12 +149,8 @@ class Sender:
         if now < self._claimed_at.get(row.id, now) + self._claim_for / 2:
             return
         async with self._sessionmaker.begin() as session:
-            result = await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == row.id, OutboxMessage.status == OutboxStatus.pending,
-                       OutboxMessage.claimed_by == self.worker)
-                .values(claimed_until=now + self._claim_for))
-        if not result.rowcount:
+            renewed = await ledger.renew(session, row.id, worker=self.worker, until=now + self._claim_for)
+        if not renewed:
             raise LostClaim()
         self._claimed_at[row.id] = now
 
@@ -246,8 +172,7 @@ class Sender:
 
         async def record() -> None:
             async with self._sessionmaker.begin() as session:
-                await session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id)
-                                      .values(payload=dict(row.payload)))
+                await ledger.record_progress(session, row.id, row.payload)
 
         await self._after_sending(row, record)
 
@@ -320,10 +245,7 @@ class Sender:
                     # Locked first, as every change to the item locks it: a change commits either before this (and
                     # the render below sees it) or after (and finds the copy recorded here, to edit).
                     await session.execute(select(Issue.id).where(Issue.id == row.issue_id).with_for_update())
-                await session.execute(
-                    update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.claimed_by == self.worker)
-                    .values(status=OutboxStatus.sent, sent_at=self.clock.now(), message_id=message_id,
-                            attempts=row.attempts + 1, claimed_until=None))
+                await ledger.record_sent(session, row, worker=self.worker, now=self.clock.now(), message_id=message_id)
                 if (card is not None and rendered_at is not None and message_id is not None
                         and row.issue_id is not None):
                     session.add(IssueCard(issue_id=row.issue_id, chat_id=row.chat_id, message_id=message_id,
@@ -350,19 +272,14 @@ class Sender:
         delay = after if after >= 0 else min(2 ** attempts, MAX_BACKOFF_SECONDS)
         log.info("outbox %s to chat %s retried in %.0fs: %s", row.id, row.chat_id, delay, reason)
         async with self._sessionmaker.begin() as session:
-            await session.execute(
-                update(OutboxMessage).where(OutboxMessage.id == row.id)
-                .values(attempts=attempts, last_error=reason[:1000], claimed_until=None, claimed_by=None,
-                        next_attempt_at=self.clock.now() + timedelta(seconds=delay)))
+            await ledger.reschedule(session, row.id, attempts=attempts, reason=reason,
+                                    due=self.clock.now() + timedelta(seconds=delay))
 
     async def _fail(self, row: Claimed, failure: Permanent) -> None:
         log.warning("outbox %s to chat %s failed for good: %s", row.id, row.chat_id, failure.reason)
         now = self.clock.now()
         async with self._sessionmaker.begin() as session:
-            await session.execute(
-                update(OutboxMessage).where(OutboxMessage.id == row.id)
-                .values(status=OutboxStatus.failed, last_error=failure.reason[:1000], attempts=row.attempts + 1,
-                        claimed_until=None))
+            await ledger.record_failure(session, row, failure.reason)
             if failure.chat_problem:
                 await report_chat_problem(session, chat_id=row.chat_id, error=failure.reason, now=now)
         if self._on_outcome is not None:
