@@ -8,6 +8,7 @@ import logging
 import secrets
 import signal
 
+from aiogram import Bot, Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
@@ -25,13 +26,32 @@ DRAIN_SECONDS = 8.0
 
 
 class DrainingRequestHandler(SimpleRequestHandler):
-    """Answers the Bot API at once and handles each update in the background, as polling does with its
-    tasks, so one slow update does not hold up the Bot API's delivery to this replica. At shutdown it lets
-    the updates in hand finish before the bot's session closes: aiogram would drop them, and the Bot API,
-    having been answered, would not send them again."""
+    """Lets the updates in hand finish at shutdown, before the bot's session and the conversation storage close:
+    aiohttp runs the shutdown hooks before it waits for the requests still open, and aiogram would drop the
+    updates it handles in the background.
+
+    How Telegram is answered depends on where conversations live:
+    - in our database (one process, `in_background` false): only once the update's transaction has committed,
+      as polling confirms an update (bot/polling.py). A process killed mid-update leaves the update with
+      Telegram, which posts it again to the next process, and bot/redelivery.py skips a step already taken.
+      Telegram then posts the next update only after this one is handled; SQLite takes one update's writes at
+      a time anyway.
+    - in Redis (several replicas): at once, handling each update in the background, so one slow update does
+      not hold up a replica. Redis does not commit with our database, so a step posted again could be taken
+      twice, and a killed replica loses the updates it had in hand (docs/scale-out.md)."""
+
+    def __init__(self, dispatcher: Dispatcher, bot: Bot, *, secret_token: str, in_background: bool) -> None:
+        super().__init__(dispatcher, bot, handle_in_background=in_background, secret_token=secret_token)
+        self._requests_in_hand: set[asyncio.Future[web.Response]] = set()
+
+    async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
+        handling = asyncio.ensure_future(super()._handle_request(bot, request))
+        self._requests_in_hand.add(handling)
+        handling.add_done_callback(self._requests_in_hand.discard)
+        return await handling
 
     async def close(self) -> None:
-        in_hand = set(self._background_feed_update_tasks)
+        in_hand = self._background_feed_update_tasks | self._requests_in_hand
         if in_hand:
             log.info("webhook: letting %d updates in hand finish", len(in_hand))
             await asyncio.wait(in_hand, timeout=DRAIN_SECONDS)
@@ -43,7 +63,8 @@ def build_web_app(live: Running, metrics: Metrics, secret: str) -> web.Applicati
     web_app = web.Application()
     # registered before setup_application, so its shutdown (the drain) runs before the dispatcher's, which
     # closes the conversation storage the updates in hand still use
-    DrainingRequestHandler(dispatcher, live.bot, secret_token=secret).register(
+    in_background = bool(live.app.settings.redis_url)
+    DrainingRequestHandler(dispatcher, live.bot, secret_token=secret, in_background=in_background).register(
         web_app, path=live.app.settings.webhook.path)
     setup_application(web_app, dispatcher, bot=live.bot)
     probes = Probes(live.app.engine, live.app.sessionmaker, redis_of(dispatcher.storage), metrics)
