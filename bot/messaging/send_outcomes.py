@@ -19,8 +19,11 @@ from aiogram.exceptions import (
 
 from bot.models import OutboxKind
 
+# what Telegram answers a request to a forum topic that was deleted or closed
+TOPIC_GONE_MARKERS = ("message thread not found", "topic_deleted", "topic_closed")
 PERMANENT_MARKERS = ("chat not found", "bot was kicked", "not a member", "have no rights", "chat_write_forbidden",
-                     "need administrator rights", "user is deactivated", "bot was blocked", "group chat was upgraded")
+                     "need administrator rights", "user is deactivated", "bot was blocked", "group chat was upgraded",
+                     *TOPIC_GONE_MARKERS)     # sent to General, closed too: the bot can post nowhere in the chat
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,14 @@ class Permanent(Exception):
         self.reason, self.chat_problem = reason, chat_problem
 
 
+class NoTopic(Permanent):
+    """The forum topic the row was sent to was deleted or closed: the row goes to the chat's General topic."""
+
+    def __init__(self, reason: str, topic_id: int) -> None:
+        super().__init__(reason, chat_problem=False)
+        self.topic_id = topic_id
+
+
 class Upgraded(Permanent):
     """The group became a supergroup: Telegram refuses every request to the old id."""
 
@@ -62,14 +73,17 @@ class Upgraded(Permanent):
         self.new_chat_id = new_chat_id
 
 
-def sort_failure(error: Exception) -> Retry | Permanent | None:
-    """Retry or give up on a failed request; None for an error that is not the request's (it propagates)."""
+def sort_failure(error: Exception, *, topic_id: int | None) -> Retry | Permanent | None:
+    """Retry or give up on a failed request to the forum topic `topic_id` (None: no topic, or General); None for an
+    error that is not the request's (it propagates)."""
     if isinstance(error, TelegramRetryAfter):
         return Retry(float(error.retry_after), error.message, counts=False)
     if isinstance(error, TelegramForbiddenError):
         return Permanent(error.message, chat_problem=True)
     if isinstance(error, TelegramBadRequest | TelegramNotFound):
         lowered = error.message.lower()
+        if topic_id is not None and any(marker in lowered for marker in TOPIC_GONE_MARKERS):
+            return NoTopic(error.message, topic_id)
         return Permanent(error.message, chat_problem=any(marker in lowered for marker in PERMANENT_MARKERS))
     if isinstance(error, TelegramNetworkError | TelegramServerError | TimeoutError | OSError):
         return Retry(-1, f"{type(error).__name__}: {error}", counts=True)

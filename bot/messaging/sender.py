@@ -24,13 +24,13 @@ from bot.messaging.cards import Card
 from bot.messaging.pacing import Limits
 from bot.messaging.render import card_for_chat
 from bot.messaging.reports import renderers
-from bot.messaging.send_outcomes import Claimed, LostClaim, Permanent, Retry, Stopping, Upgraded, sort_failure
+from bot.messaging.send_outcomes import Claimed, LostClaim, NoTopic, Permanent, Retry, Stopping, Upgraded, sort_failure
 from bot.messaging.sender_loop import DeliveryLoop
 from bot.messaging.text import split_message
 from bot.models import Issue, IssueCard, OutboxKind
 from bot.retry import backoff, describe, is_transient, retry_transient
 from bot.services.chat_migration import migrate_chat
-from bot.services.delivery import report_chat_problem
+from bot.services.delivery import forget_topic, report_chat_problem
 from bot.services.health import Health
 from bot.services.outbox import enqueue_card_edits
 
@@ -98,6 +98,11 @@ class Sender(DeliveryLoop):
                     blocked_until = retry.after
             except Upgraded as failure:
                 await (self._fail(row, failure) if followed else self._follow_upgrade(row, failure))
+            except NoTopic as lost:     # this row and the chat's others go to General, without asking again
+                await self._leave_topic(row, lost)
+                rest = rows[rows.index(row):]
+                await self._deliver_chat([replace(r, thread_id=None) for r in rest], followed=followed)
+                return
             except Permanent as failure:
                 await self._fail(row, failure)
             except LostClaim:
@@ -123,7 +128,7 @@ class Sender(DeliveryLoop):
         try:
             return await coroutine
         except Exception as error:
-            outcome = sort_failure(error)
+            outcome = sort_failure(error, topic_id=row.thread_id)
             if outcome is None:
                 raise
             raise outcome from None
@@ -141,6 +146,13 @@ class Sender(DeliveryLoop):
             return
         log.info("outbox %s: chat %s became %s, sent there", row.id, row.chat_id, upgraded.new_chat_id)
         await self._deliver_chat([replace(row, chat_id=upgraded.new_chat_id)], followed=True)
+
+    async def _leave_topic(self, row: Claimed, lost: NoTopic) -> None:
+        """The chat's topic was deleted or closed: forget it, the admins told once; its rows go to General now."""
+        log.warning("outbox %s: topic %s refused, sent to General: %s", row.id, lost.topic_id, lost.reason)
+        async with self._sessionmaker.begin() as session:
+            await forget_topic(session, chat_id=row.chat_id, topic_id=lost.topic_id, error=lost.reason,
+                               now=self.clock.now())
 
     async def _renew_claim_if_old(self, row: Claimed) -> None:
         """The rate limiter may have kept this row waiting: past half its claim, take it again or leave it.

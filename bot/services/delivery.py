@@ -1,10 +1,10 @@
-"""Delivery problems the admins must hear about: once per chat, never as a flood."""
+"""Delivery problems the admins must hear about: once per chat (or per lost forum topic), never as a flood."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,11 +29,31 @@ async def report_chat_problem(session: AsyncSession, *, chat_id: int, error: str
         .on_conflict_do_nothing(index_elements=[ChatProblem.chat_id]))
     if not created.rowcount:
         return False
+    await _tell_admins(session, chat_id=chat_id, key="notice-chat-problem", error=error,
+                       dedupe_key=f"chat-problem:{chat_id}", now=now)
+    return True
+
+
+async def forget_topic(session: AsyncSession, *, chat_id: int, topic_id: int, error: str, now: datetime) -> bool:
+    """The forum topic a chat was bound in was deleted or closed: the bot's posts go to the chat's General topic
+    from now on, and the county admins are told. Only the first sender to find the topic gone forgets it, so they
+    are told once; a chat bound again in another topic meanwhile keeps that one."""
+    binding_id = await session.scalar(
+        update(ChatBinding).where(ChatBinding.chat_id == chat_id, ChatBinding.forum_topic_id == topic_id)
+        .values(forum_topic_id=None).returning(ChatBinding.id))
+    if binding_id is None:
+        return False
+    # per binding: a chat bound again in a topic that is then lost again is told of again
+    await _tell_admins(session, chat_id=chat_id, key="notice-topic-gone", error=error,
+                       dedupe_key=f"topic-gone:{binding_id}:{topic_id}", now=now)
+    return True
+
+
+async def _tell_admins(session: AsyncSession, *, chat_id: int, key: str, error: str, dedupe_key: str,
+                       now: datetime) -> None:
     binding = await session.scalar(select(ChatBinding).where(ChatBinding.chat_id == chat_id))
     title = binding.title if binding and binding.title else str(chat_id)
     for admin_chat in await admin_chats(session):
         if admin_chat != chat_id:
-            await enqueue_notice(session, chat_id=admin_chat, key="notice-chat-problem",
-                                 args={"title": title, "error": error[:200]},
-                                 dedupe_key=f"chat-problem:{chat_id}:{admin_chat}", now=now)
-    return True
+            await enqueue_notice(session, chat_id=admin_chat, key=key, args={"title": title, "error": error[:200]},
+                                 dedupe_key=f"{dedupe_key}:{admin_chat}", now=now)

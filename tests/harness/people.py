@@ -42,10 +42,10 @@ async def unit_id(session: AsyncSession, code: str) -> int:
     return unit.id
 
 
-async def bind(session: AsyncSession, chat_id: int, code: str) -> None:
+async def bind(session: AsyncSession, chat_id: int, code: str, *, forum_topic_id: int | None = None) -> None:
     """Bind a chat directly through the service (for tests that are not about binding)."""
     await session.commit()  # a fresh transaction: an old read snapshot cannot be upgraded to a write
     admin = (await members_with(session, RoleName.admin))[0]
     await bind_chat(session, await load_actor(session, admin), chat_id=chat_id, code=code, title=code,
-                    is_chat_admin=True)
+                    is_chat_admin=True, forum_topic_id=forum_topic_id)
     await session.commit()

@@ -302,6 +302,7 @@ notice-task-resolved = ✅ 部门已办结任务 { $number }，请验收销号�
 notice-unacknowledged = ⏰ 问题 { $number } 已上报 { $hours } 小时仍未确认，请督导员尽快确认。
 notice-overdue = ⚠️ 问题 { $number } 已超期 { $days } 天，请尽快办理。
 notice-chat-problem = ⚠️ 机器人无法在群「{ $title }」发消息：{ $error }。请检查机器人是否被移出该群。
+notice-topic-gone = ⚠️ 群「{ $title }」里机器人发消息的话题已被关闭或删除（{ $error }），之后的消息改发到该群的主话题（General）。如要换到别的话题，请在那个话题里发送 /unbind，再发送 /bind 加编码。
 
 ## Task lists and the county overview
 tasks-only-township-or-department = /tasks 只能在乡镇督导群或部门工作群中使用。
