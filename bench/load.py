@@ -37,8 +37,9 @@ from bench.load_people import Burst, plan
 from bot.config import PROJECT_ROOT, load_settings
 from bot.i18n import Translator
 from emulator import Emulator, EmulatorClient
+from tests.e2e.bot_process import START_TIMEOUT, BotProcess, bot_process
 from tests.e2e.fleet import drop_database, empty_database
-from tests.e2e.support import START_TIMEOUT, BotProcess, bot_process, sqlite_url
+from tests.e2e.support import sqlite_url
 
 RESULTS = PROJECT_ROOT / "bench" / "results"
 DATABASE = f"five_teams_bench_load_{os.getpid()}"

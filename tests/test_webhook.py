@@ -25,8 +25,8 @@ from bot.scheduler.jobs import job_registry
 from bot.scheduler.service import JobScheduler
 from bot.webhook.probes import Probes
 from bot.webhook.server import build_web_app
-from tests.e2e.support import eventually
 from tests.harness.telegram import MockedSession
+from tests.harness.waiting import eventually
 
 SECRET = "s3cret-token_for-tests"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Page, async_playwright
 
-from tests.e2e.support import BotProcess, bot_process, sqlite_url
+from tests.e2e.bot_process import BotProcess, bot_process
+from tests.e2e.support import sqlite_url
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Offline and quiet: no sandbox (we may run as root in a container), no GPU, no calls home.

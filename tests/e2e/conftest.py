@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from emulator import Emulator, EmulatorClient
-from tests.e2e.support import START_TIMEOUT, ChatDriver, bot_process, build_county_database, sqlite_url
+from tests.e2e.bot_process import START_TIMEOUT, bot_process
+from tests.e2e.support import ChatDriver, build_county_database, sqlite_url
 
 
 @dataclass(frozen=True)

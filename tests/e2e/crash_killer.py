@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from emulator import Emulator
+from tests.e2e.bot_process import START_TIMEOUT
 from tests.e2e.forker import Forker
-from tests.e2e.support import START_TIMEOUT, eventually
+from tests.harness.waiting import eventually
 
 DURING_START_UP = 0.25            # share of the kills aimed at the start-up rather than at a working bot
 START_UP_SECONDS = (0.0, 0.5)     # such a kill comes this soon after the fork (start-up: ~0.5 s on a quiet machine)

@@ -32,7 +32,9 @@ from bot.fsm_redis import KEY_BUILDER
 from bot.services.org_import import apply_org
 from bot.services.org_parse import parse_org
 from emulator import Emulator
-from tests.e2e.support import SAMPLE_COUNTY, START_TIMEOUT, BotProcess, bot_process, eventually
+from tests.e2e.bot_process import START_TIMEOUT, BotProcess, bot_process
+from tests.e2e.support import SAMPLE_COUNTY
+from tests.harness.waiting import eventually
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WEBHOOK_PATH = "/telegram/webhook"

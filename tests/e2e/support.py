@@ -1,4 +1,5 @@
-"""End-to-end helpers: the real bot process against the emulator, and people acting through the control API.
+"""End-to-end helpers: the sample county's database made through main.py and looked at beside the running bot
+(which `bot_process.py` starts), and people acting in the emulator through its control API.
 
 A `ChatDriver` keeps every event of the emulator's change feed it has read, so a wait can ask for "the first bot
 message after my action that matches" without caring what else the bot said in between or in which order.
@@ -10,13 +11,10 @@ from __future__ import annotations
 import asyncio
 import bisect
 import itertools
-import os
-import re
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,17 +25,12 @@ from bot.config import PROJECT_ROOT
 from bot.db import create_engine, create_sessionmaker
 from bot.models import IssueCard, Member
 from emulator import EmulatorClient
+from tests.e2e.bot_process import START_TIMEOUT, BotProcess, clean_environment
+from tests.harness.waiting import eventually
 
 JSON = dict[str, Any]
 SAMPLE_COUNTY = PROJECT_ROOT / "org" / "sample_county.toml"
-# Importing aiogram alone takes seconds on a busy machine; a step inside a running bot takes far less.
-START_TIMEOUT = 90.0
-STEP_TIMEOUT = 20.0
-STOP_TIMEOUT = 10.0
-POLL_SECONDS = 0.05
-LOG_TAIL_LINES = 30
-# What the process must not inherit from the developer's shell: it would point the bot elsewhere.
-BOT_VARIABLES = ("BOT_TOKEN", "TELEGRAM_API_URL", "DATABASE_URL", "REDIS_URL", "SANDBOX_PORT")
+STEP_TIMEOUT = 20.0   # a step inside a running bot: far less than starting one (START_TIMEOUT)
 
 
 def sqlite_url(path: Path) -> str:
@@ -46,84 +39,12 @@ def sqlite_url(path: Path) -> str:
 
 def build_county_database(path: Path) -> Path:
     """A migrated database holding the sample county, made the way an operator would: through main.py."""
-    env = {**_clean_environment(), "DATABASE_URL": sqlite_url(path)}
+    env = {**clean_environment(), "DATABASE_URL": sqlite_url(path)}
     for args in (["db", "upgrade"], ["org", "import", str(SAMPLE_COUNTY)]):
         done = subprocess.run([sys.executable, "main.py", *args], cwd=PROJECT_ROOT, env=env, capture_output=True,
                               text=True, timeout=START_TIMEOUT)
         assert done.returncode == 0, f"main.py {' '.join(args)} failed:\n{done.stderr[-3000:]}"
     return path
-
-
-def _clean_environment() -> dict[str, str]:
-    return {name: value for name, value in os.environ.items() if name.upper() not in BOT_VARIABLES}
-
-
-@dataclass
-class BotProcess:
-    """`python main.py run` in a subprocess: stdout piped for what it prints, logs (stderr) in a file."""
-
-    process: asyncio.subprocess.Process
-    log: Path
-    exited: asyncio.Future[int]
-
-    def log_tail(self) -> str:
-        lines = self.log.read_text(encoding="utf-8", errors="replace").splitlines() if self.log.exists() else []
-        return "\n".join(lines[-LOG_TAIL_LINES:])
-
-    def failure(self, what: str) -> str:
-        state = "running" if self.process.returncode is None else f"exited with {self.process.returncode}"
-        return f"{what}\n--- bot process ({state}), last log lines:\n{self.log_tail()}"
-
-    def cpu_seconds(self) -> float:
-        """CPU time the running process has used so far (Linux: /proc), user and system."""
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def peak_memory(self) -> int:
-        """The running process's peak resident memory so far in bytes (Linux: VmHWM in /proc)."""
-        status = Path(f"/proc/{self.process.pid}/status").read_text()
-        kilobytes = next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))
-        return int(kilobytes) * 1024
-
-    async def printed(self, pattern: str, *, within: float = START_TIMEOUT) -> re.Match[str]:
-        """The first line on stdout matching `pattern`."""
-        assert self.process.stdout is not None
-        seen: list[str] = []
-        try:
-            async with asyncio.timeout(within):
-                while line := (await self.process.stdout.readline()).decode(errors="replace"):
-                    seen.append(line.rstrip())
-                    if match := re.search(pattern, line):
-                        return match
-        except TimeoutError:
-            pass
-        raise AssertionError(self.failure(f"no line matching {pattern!r} within {within}s; printed: {seen}"))
-
-
-@asynccontextmanager
-async def bot_process(log: Path, *args: str, **env: str) -> AsyncIterator[BotProcess]:
-    """Run `python main.py run ARGS` with these environment variables (on top of a clean copy of ours)."""
-    with log.open("wb") as log_file:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "main.py", "run", *args, cwd=PROJECT_ROOT, env={**_clean_environment(), **env},
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log_file,
-        )
-    running = BotProcess(process, log, asyncio.ensure_future(process.wait()))
-    try:
-        yield running
-    finally:
-        await stop_process(running)
-
-
-async def stop_process(running: BotProcess) -> None:
-    if running.process.returncode is None:
-        running.process.terminate()
-        try:
-            async with asyncio.timeout(STOP_TIMEOUT):
-                await running.exited
-        except TimeoutError:
-            running.process.kill()
-    await running.exited
 
 
 def message_text(message: JSON) -> str:
@@ -291,19 +212,6 @@ async def inspect_database(url: str) -> AsyncIterator[AsyncSession]:
             yield session
     finally:
         await engine.dispose()
-
-
-async def eventually(condition: Callable[[], Awaitable[bool]], *, what: str, within: float = STEP_TIMEOUT) -> None:
-    """Poll for what no event announces, such as the bot's commit: the bot edits cards inside its transaction,
-    so the commit lands just after the edit a test waited for."""
-    try:
-        async with asyncio.timeout(within):
-            while True:
-                if await condition():
-                    return
-                await asyncio.sleep(POLL_SECONDS)
-    except TimeoutError:
-        raise AssertionError(f"{what}: not within {within}s") from None
 
 
 async def card_recorded(database_url: str, chat_id: int, message: JSON, *, within: float = STEP_TIMEOUT) -> None:

@@ -27,6 +27,7 @@ from bot.handlers.prompts import PROMPTS_KEY
 from bot.i18n import Translator
 from bot.models import FsmRecord, OutboxMessage, OutboxStatus
 from emulator import Emulator, EmulatorClient
+from tests.e2e.bot_process import START_TIMEOUT, clean_environment
 from tests.e2e.crash_audit import (
     Tally,
     check_digest_periods,
@@ -39,14 +40,8 @@ from tests.e2e.crash_killer import Killer
 from tests.e2e.crash_traffic import Traffic
 from tests.e2e.crowd import OWN_TEAM, Seat, open_groups, team_seats
 from tests.e2e.forker import Forker
-from tests.e2e.support import (
-    START_TIMEOUT,
-    ChatDriver,
-    _clean_environment,
-    eventually,
-    inspect_database,
-    sqlite_url,
-)
+from tests.e2e.support import ChatDriver, inspect_database, sqlite_url
+from tests.harness.waiting import eventually
 
 SEED = 20261129
 KILLS = 50
@@ -86,7 +81,7 @@ async def rig(emulator: Emulator, county_database: Path, tmp_path: Path) -> Asyn
         finally:
             await engine.dispose()
         forker = await starting
-        env = {**_clean_environment(), "BOT_TOKEN": emulator.token, "TELEGRAM_API_URL": emulator.base_url,
+        env = {**clean_environment(), "BOT_TOKEN": emulator.token, "TELEGRAM_API_URL": emulator.base_url,
                "DATABASE_URL": url, "JOBS__WEEKLY_DIGEST__CRON": DIGEST_CRON, "DELIVERY__CLAIM_SECONDS": CLAIM_SECONDS,
                # as in the live fixture: Telegram's per-group pacing would make this take many minutes
                "DELIVERY__GROUP_PER_MINUTE": "600", "DELIVERY__CHAT_PER_SECOND": "20"}

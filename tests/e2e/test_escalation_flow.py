@@ -7,8 +7,9 @@ from sqlalchemy import select
 from bot.models import Department, Issue, IssueLevel, IssueStatus, Member, RoleName
 from tests.e2e.conftest import Live
 from tests.e2e.steps import bound_group, report_to_summary, t
-from tests.e2e.support import buttons, card_recorded, eventually, inspect_database, message_text
+from tests.e2e.support import buttons, card_recorded, inspect_database, message_text
 from tests.harness.people import members_with
+from tests.harness.waiting import eventually
 
 VILLAGE, TOWNSHIP, DEPARTMENT = "GC01-02", "GC01", "AGRI"
 VILLAGE_GROUP, TOWNSHIP_GROUP, DEPARTMENT_GROUP = -1001000000902, -1001000000901, -1001000000903

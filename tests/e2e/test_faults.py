@@ -20,17 +20,11 @@ from bot.config import load_settings
 from bot.i18n import Translator
 from bot.models import Issue, IssueStatus, OutboxMessage, OutboxStatus, RoleName
 from emulator import Emulator, EmulatorClient
-from tests.e2e.support import (
-    START_TIMEOUT,
-    ChatDriver,
-    card_recorded,
-    eventually,
-    inspect_database,
-    message_text,
-    sqlite_url,
-)
-from tests.e2e.support import bot_process as start_bot
+from tests.e2e.bot_process import START_TIMEOUT
+from tests.e2e.bot_process import bot_process as start_bot
+from tests.e2e.support import ChatDriver, card_recorded, inspect_database, message_text, sqlite_url
 from tests.harness.people import members_with
+from tests.harness.waiting import eventually
 
 VILLAGE, GROUP = "GC01-02", -1001000000902
 t = Translator("zh").localizer("zh")

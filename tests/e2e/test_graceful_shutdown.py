@@ -19,20 +19,10 @@ from bot.i18n import Translator
 from bot.models import FsmRecord, OutboxMessage, OutboxStatus
 from bot.services.outbox import enqueue_notice
 from emulator import Emulator, EmulatorClient
+from tests.e2e.bot_process import START_TIMEOUT, STOP_TIMEOUT, BotProcess, bot_process
 from tests.e2e.crowd import OWN_TEAM, open_groups, team_seats
-from tests.e2e.support import (
-    START_TIMEOUT,
-    STEP_TIMEOUT,
-    STOP_TIMEOUT,
-    BotProcess,
-    ChatDriver,
-    bot_process,
-    buttons,
-    eventually,
-    inspect_database,
-    message_text,
-    sqlite_url,
-)
+from tests.e2e.support import STEP_TIMEOUT, ChatDriver, buttons, inspect_database, message_text, sqlite_url
+from tests.harness.waiting import eventually
 
 IN_FLIGHT_SECONDS = 2.0   # how long the emulator holds the request the signal arrives in the middle of
 NOTICES = 5

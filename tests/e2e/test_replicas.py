@@ -24,7 +24,8 @@ from bot.scheduler.runner import resolve_period
 from emulator import Emulator, EmulatorClient
 from tests.e2e.crowd import UPDATES_PER_REPORT, Crowd, Seat, open_groups, team_seats
 from tests.e2e.fleet import Fleet, county_database, drop_database, fleet, forget_bot_keys, random_token
-from tests.e2e.support import eventually, inspect_database, message_text
+from tests.e2e.support import inspect_database, message_text
+from tests.harness.waiting import eventually
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "")

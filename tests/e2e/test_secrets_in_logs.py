@@ -12,10 +12,12 @@ import pytest
 
 from bot.models import RoleName
 from emulator import Emulator, EmulatorClient
+from tests.e2e.bot_process import START_TIMEOUT, BotProcess
+from tests.e2e.bot_process import bot_process as start_bot
 from tests.e2e.fleet import fleet
-from tests.e2e.support import START_TIMEOUT, BotProcess, ChatDriver, eventually, inspect_database, sqlite_url
-from tests.e2e.support import bot_process as start_bot
+from tests.e2e.support import ChatDriver, inspect_database, sqlite_url
 from tests.harness.people import members_with
+from tests.harness.waiting import eventually
 
 TOKEN = "7364519283:AAH9x-LeakCanary_TokenSecret0042"
 TOKEN_SECRET = TOKEN.partition(":")[2]

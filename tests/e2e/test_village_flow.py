@@ -8,8 +8,9 @@ from bot.models import Issue, IssueStatus, RoleName
 from emulator import make_png
 from tests.e2e.conftest import Live
 from tests.e2e.steps import bound_group, report_to_summary, t
-from tests.e2e.support import eventually, inspect_database
+from tests.e2e.support import inspect_database
 from tests.harness.people import members_with
+from tests.harness.waiting import eventually
 
 VILLAGE = "GC01-02"
 GROUP = -1001000000902
