@@ -14,7 +14,6 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.methods import TelegramMethod
-from aiolimiter import AsyncLimiter
 
 from bot.messaging.pacing import Pacer
 from bot.messaging.sender import Sender
@@ -60,9 +59,9 @@ class Profile:
 
 
 class TimedLimiter:
-    """A limiter (the overall Pacer or an AsyncLimiter bucket) that records how long each acquire waited."""
+    """The overall Pacer, recording how long each acquire waited."""
 
-    def __init__(self, limiter: Pacer | AsyncLimiter, name: str, profile: Profile, *,
+    def __init__(self, limiter: Pacer, name: str, profile: Profile, *,
                  grants: list[float] | None = None):
         self._limiter, self._name, self._profile, self._grants = limiter, name, profile, grants
 
@@ -74,25 +73,12 @@ class TimedLimiter:
             self._grants.append(time.time())
 
 
-class TimedBuckets(dict):
-    """The per-group and per-chat limiter dicts of `Limits`: each limiter is wrapped when first made."""
-
-    def __init__(self, name: str, profile: Profile) -> None:
-        super().__init__()
-        self._name, self._profile = name, profile
-
-    def setdefault(self, key: Any, default: Any = None) -> Any:
-        if key not in self:
-            self[key] = TimedLimiter(default, self._name, self._profile)
-        return self[key]
-
-
 def instrument(sender: Sender, bot: Bot, profile: Profile) -> None:
     limits = sender.limits
     limits.overall = TimedLimiter(limits.overall, "wait: overall limiter", profile,  # type: ignore[assignment]
                                   grants=profile.overall_grants)
-    limits._groups = TimedBuckets("wait: group limiter (20/min)", profile)
-    limits._chats = TimedBuckets("wait: chat limiter (1/s)", profile)
+    # a chat's spacing (3 s in a group, 1 s in a private chat) and then the overall pace, inside this wait
+    limits.acquire = profile.timed("wait: chat spacing, then overall", limits.acquire)  # type: ignore[method-assign]
     for method, name in (("_claim", "db: claim batch"), ("_release", "db: release batch"),
                          ("_renew_claim_if_old", "db: renew claim if old (per row)"),
                          ("_mark_sent", "db: mark sent (per row)"), ("_reschedule", "db: reschedule (per row)"),

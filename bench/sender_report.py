@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import aiogram
-import aiolimiter
 import sqlalchemy
 
 from bench.sender_profile import Profile, percentile
@@ -137,8 +136,7 @@ class Outcome:
 
 def environment() -> str:
     return (f"{datetime.now(UTC):%Y-%m-%d}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-            f"aiogram {aiogram.__version__}, SQLAlchemy {sqlalchemy.__version__}, "
-            f"aiolimiter {aiolimiter.__version__}, SQLite")
+            f"aiogram {aiogram.__version__}, SQLAlchemy {sqlalchemy.__version__}, SQLite")
 
 
 def report(outcome: Outcome, settings: Settings) -> None:

@@ -62,3 +62,22 @@ async def test_a_private_chat_never_gets_more_than_its_per_second_limit_in_any_w
 
     assert busiest_window(granted, 1.0) <= 4
     assert busiest_window(granted, 0.25) <= 1
+
+
+async def test_a_group_keeps_its_limit_while_the_overall_pace_holds_everyone_back(settings: Settings) -> None:
+    """A backlog for other chats delays each of the group's messages by a different amount: the group's limit
+    must hold for the moments the messages go out, not for the moments they were let into the queue."""
+    delivery = settings.delivery.model_copy(update={"group_per_minute": 120, "chat_per_second": 4,
+                                                    "overall_per_second": 10})
+    limits = Limits(settings.model_copy(update={"delivery": delivery}))
+    loop = asyncio.get_running_loop()
+    group: list[float] = []
+
+    async def to_group() -> None:
+        await limits.acquire(-100123)
+        group.append(loop.time())
+
+    backlog = [limits.acquire(1000 + chat) for chat in range(20)]  # two seconds of others' messages
+    await asyncio.gather(*backlog, *(to_group() for _ in range(3)))
+
+    assert busiest_window(group, 0.5) <= 1

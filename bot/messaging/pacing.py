@@ -1,10 +1,8 @@
-"""How fast the sender may talk to Telegram: one overall pace and aiolimiter buckets per group and per chat."""
+"""How fast the sender may talk to Telegram: one overall pace, and a spacing per chat."""
 
 from __future__ import annotations
 
 import asyncio
-
-from aiolimiter import AsyncLimiter
 
 from bot.config import Settings
 
@@ -35,27 +33,41 @@ class Pacer:
             self._due = max(self._due, loop.time()) + self._interval
 
 
-class Limits:
-    """The overall pace and the per-group-per-minute and per-chat buckets.
+class ChatGate:
+    """One chat's spacing, counted from the moment its last message went out: after the overall pace, whose queue
+    delays each message by a different amount, so spacing counted from entering that queue could bunch a chat's
+    messages together. The lock keeps the chat's messages in line while one waits for the overall pace."""
 
-    Each aiolimiter bucket holds a single token refilled at the limit's rate: a full bucket of 20 would let 20
-    messages out at once. The overall pace keeps a little headroom, and its tolerance is small enough that no
-    one-second window ever holds more than `overall_per_second` requests.
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self.next = 0.0
+        self.lock = asyncio.Lock()
+
+
+class Limits:
+    """The overall pace, and each chat's spacing: one message every 3 s in a group (20 a minute), one a second in
+    a private chat. The overall pace keeps a little headroom, and its tolerance is small enough that no one-second
+    window ever holds more than `overall_per_second` requests.
     """
 
     HEADROOM = 0.97
     TOLERANCE = 0.005
 
     def __init__(self, settings: Settings) -> None:
-        self._delivery = settings.delivery
-        self.overall = Pacer(settings.delivery.overall_per_second * self.HEADROOM, self.TOLERANCE)
-        self._groups: dict[int, AsyncLimiter] = {}
-        self._chats: dict[int, AsyncLimiter] = {}
+        delivery = settings.delivery
+        self.overall = Pacer(delivery.overall_per_second * self.HEADROOM, self.TOLERANCE)
+        self._private_interval = 1 / delivery.chat_per_second
+        self._group_interval = max(60 / delivery.group_per_minute, self._private_interval)
+        self._gates: dict[int, ChatGate] = {}
 
     async def acquire(self, chat_id: int) -> None:
-        if chat_id < 0:
-            group = self._groups.setdefault(chat_id, AsyncLimiter(1, 60 / self._delivery.group_per_minute))
-            await group.acquire()
-        chat = self._chats.setdefault(chat_id, AsyncLimiter(1, 1 / self._delivery.chat_per_second))
-        await chat.acquire()
-        await self.overall.acquire()
+        gate = self._gates.get(chat_id)
+        if gate is None:
+            gate = self._gates[chat_id] = ChatGate(self._group_interval if chat_id < 0 else self._private_interval)
+        async with gate.lock:
+            loop = asyncio.get_running_loop()
+            wait = gate.next - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            await self.overall.acquire()
+            gate.next = loop.time() + gate.interval
