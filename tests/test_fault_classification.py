@@ -44,15 +44,21 @@ async def test_a_bot_api_timeout_in_a_handler_is_not_a_database_fault(
     assert [r.text for r in requests if isinstance(r, SendMessage)] == [t("error-internal")]
 
 
-async def test_a_database_that_refuses_connections_is_a_passing_fault() -> None:
-    engine = create_engine("postgresql+asyncpg://postgres@127.0.0.1:1/none")  # nothing listens on port 1
+async def first_query_error(url: str, expected: type[Exception]) -> Exception:
+    """What running a first query on `url` raises, as the bot's engine raises it."""
+    engine = create_engine(url)
     try:
-        with pytest.raises(OSError) as refused:
+        with pytest.raises(expected) as refused:
             async with engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
     finally:
         await engine.dispose()
-    assert is_transient(refused.value)
+    return refused.value
+
+
+async def test_a_database_that_refuses_connections_is_a_passing_fault() -> None:
+    # nothing listens on port 1
+    assert is_transient(await first_query_error("postgresql+asyncpg://postgres@127.0.0.1:1/none", OSError))
 
 
 @asynccontextmanager
@@ -87,15 +93,10 @@ async def postgres_refusing(sqlstate: str, message: str) -> AsyncIterator[str]:
 async def test_a_database_starting_up_or_full_is_a_passing_fault(sqlstate: str, message: str,
                                                                  raised: type[Exception]) -> None:
     async with postgres_refusing(sqlstate, message) as url:
-        engine = create_engine(url)
-        try:
-            with pytest.raises(DBAPIError) as refused:
-                async with engine.connect() as connection:
-                    await connection.execute(text("SELECT 1"))
-        finally:
-            await engine.dispose()
-    assert isinstance(refused.value.orig.__cause__, raised)     # asyncpg's error, wrapped as SQLAlchemy does
-    assert is_transient(refused.value)
+        refused = await first_query_error(url, DBAPIError)
+    assert isinstance(refused, DBAPIError)
+    assert isinstance(refused.orig.__cause__, raised)     # asyncpg's error, wrapped as SQLAlchemy does
+    assert is_transient(refused)
 
 
 async def _fails(statement: Awaitable[object]) -> DBAPIError:
