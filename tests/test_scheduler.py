@@ -161,3 +161,25 @@ async def test_weekly_digest_counts_per_team_and_says_when_there_is_nothing(
     assert "【生态文明工作队】新增 2 · 未办结 1 · 超期 0" in posted[VILLAGE] and "路灯坏了" in posted[VILLAGE]
     assert "本周没有新问题" in posted[QUIET_VILLAGE]
     assert "合计：新增 2 · 未办结 1" in posted[TOWNSHIP]
+
+
+async def test_a_scheduled_run_that_fails_is_logged_once(
+        sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, clock: ManualClock,
+        caplog: pytest.LogCaptureFixture) -> None:
+    failed = asyncio.Event()
+
+    async def crashes(s: AsyncSession, ctx: object) -> dict[str, int]:
+        failed.set()
+        raise RuntimeError("disk full")
+
+    clock.set(FRIDAY_EVENING_SHANGHAI)
+    jobs = JobScheduler(sessionmaker, registry_settings(settings), {**job_registry(), "sla_sweep": crashes}, clock,
+                        worker="test")
+    jobs.start()
+    try:
+        jobs.scheduler.get_job("sla_sweep").modify(next_run_time=datetime.now(UTC))
+        await asyncio.wait_for(failed.wait(), timeout=10)
+        await asyncio.sleep(0.1)  # APScheduler logs a job's exception as the job's task ends
+    finally:
+        jobs.shutdown()
+    assert len([r for r in caplog.records if r.levelname == "ERROR" and "sla_sweep" in r.getMessage()]) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -47,8 +48,13 @@ class JobScheduler:
         )
         for name, job in settings.jobs.items():
             if job.enabled:
-                self.scheduler.add_job(self.run, trigger_for(job.cron, settings.tz), args=[name], id=name,
+                self.scheduler.add_job(self._fire, trigger_for(job.cron, settings.tz), args=[name], id=name,
                                        name=name)
+
+    async def _fire(self, name: str) -> None:
+        """APScheduler's entry: `run` logs a failure, and APScheduler would log it again with its traceback."""
+        with contextlib.suppress(Exception):
+            await self.run(name)
 
     async def run(self, name: str, period: str | None = None) -> Outcome:
         """Run one period; a passing database fault is retried for that same period, with backoff, until the
