@@ -1,6 +1,6 @@
 """The cells of the permission matrix a test tries: each role at each scope it can hold relative to what an
 action touches, the ties (reporter, holder, resolver) on their own, and a tie that bars an otherwise allowed role;
-with what each cell must end in."""
+with what each cell must end in. `sample` picks the cells a second database must see at the least."""
 
 from __future__ import annotations
 
@@ -90,3 +90,18 @@ def cells() -> Iterator[Cell]:
             allowed = [(role, scope) for role, own in ROLE_SCOPES.items() for scope in own if p.may(role, scope)]
             yield from (Cell(p, on, *allowed[0], tie) for tie in p.never)
 
+
+
+def sample(all_cells: list[Cell]) -> list[Cell]:
+    """Every allowed cell (the ones that write), and in each row one refused cell for each refusal the row can
+    give (outside the role, elsewhere, barred by a tie); in matrix order. Every row and every role is in it."""
+    refusals: set[tuple[str, On, str]] = set()
+    chosen: list[Cell] = []
+    for cell in all_cells:
+        if not cell.allowed:
+            refusal = (cell.permission.action, cell.on, cell.refusal)
+            if refusal in refusals:
+                continue
+            refusals.add(refusal)
+        chosen.append(cell)
+    return chosen
