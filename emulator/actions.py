@@ -64,6 +64,9 @@ def _speaker(state: State, chat_id: int, user_id: int) -> tuple[Chat, User]:
 def _post(state: State, chat: Chat, user: User, reply_to: int | None, **content: Any) -> Posted:
     if reply_to is not None and state.message(chat.id, reply_to) is None:
         raise ControlError(404, f"message {reply_to} not found in chat {chat.id}")
+    if chat.type == "private" and (not user.started_bot or user.blocked_bot):
+        # A user writes to a bot only after pressing Start (or Restart, which also unblocks it).
+        state.upsert_user(user.id, started_bot=True, blocked_bot=False)
     message, event_id = state.add_message(chat.id, user.id, reply_to_message_id=reply_to, **content)
     update_id = None
     if state.bot_receives(chat, message):

@@ -67,6 +67,14 @@ class EmulatorClient:
     async def upsert_user(self, user_id: int, first_name: str, **fields: Any) -> JSON:
         return (await self.upsert_users([{"id": user_id, "first_name": first_name, **fields}]))[0]
 
+    async def set_started(self, user_id: int, started: bool = True) -> JSON:
+        """False: the user never pressed Start, so the bot's requests to their private chat are refused (403)."""
+        return (await self.upsert_users([{"id": user_id, "started_bot": started}]))[0]
+
+    async def block_bot(self, user_id: int, blocked: bool = True) -> JSON:
+        """The user blocks (or, with False, unblocks) the bot: its requests to their private chat are refused."""
+        return (await self.upsert_users([{"id": user_id, "blocked_bot": blocked}]))[0]
+
     async def users(self) -> list[JSON]:
         return (await self._request("GET", "/users"))["users"]
 

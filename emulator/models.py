@@ -32,6 +32,8 @@ class User:
     language_code: str | None = None
     # Free hint for the sandbox page (e.g. village and role); never sent to the bot.
     note: str | None = None
+    # False: the user never pressed Start, and Telegram lets no bot write to them first.
+    started_bot: bool = True
     blocked_bot: bool = False
 
 

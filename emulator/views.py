@@ -160,6 +160,7 @@ def user_view(user: User) -> JSON:
         "username": user.username,
         "language_code": user.language_code,
         "note": user.note,
+        "started_bot": user.started_bot,
         "blocked_bot": user.blocked_bot,
     }
 

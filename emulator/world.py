@@ -11,7 +11,7 @@ from emulator.models import BotStatus, Chat, TopicStatus, User
 from emulator.state import State
 from emulator.views import chat_json, member_json, user_json
 
-USER_FIELDS = ("first_name", "last_name", "username", "language_code", "note", "blocked_bot")
+USER_FIELDS = ("first_name", "last_name", "username", "language_code", "note", "started_bot", "blocked_bot")
 BOT_STATUSES: tuple[str, ...] = get_args(BotStatus)
 TOPIC_STATUSES: tuple[str, ...] = get_args(TopicStatus)
 # Basic groups have ids like -4xxxxxxxxx today; supergroups are -100 followed by the channel id.
@@ -42,8 +42,9 @@ def upsert_user(state: State, spec: dict[str, Any]) -> User:
     for name in ("last_name", "username", "language_code", "note"):
         if not isinstance(fields.get(name), str | None):
             raise ControlError(400, f"{name} must be a string or null (user {user_id})")
-    if not isinstance(fields.get("blocked_bot", False), bool):
-        raise ControlError(400, f"blocked_bot must be true or false (user {user_id})")
+    for name in ("started_bot", "blocked_bot"):
+        if not isinstance(fields.get(name, False), bool):
+            raise ControlError(400, f"{name} must be true or false (user {user_id})")
     return state.upsert_user(user_id, **fields)
 
 

@@ -20,8 +20,11 @@ _KIND_NAMES = {"photo": "Photo", "document": "Document"}
 
 def ensure_bot_access(state: State, chat: Chat) -> None:
     if chat.type == "private":
-        if state.users[chat.id].blocked_bot:
+        user = state.users[chat.id]
+        if user.blocked_bot:
             raise forbidden("bot was blocked by the user")
+        if not user.started_bot:
+            raise forbidden("bot can't initiate conversation with a user")
         return
     if chat.bot_status == "kicked":
         raise forbidden(f"bot was kicked from the {chat.type} chat")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -16,7 +17,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
-from emulator import Emulator, EmulatorClient
+from emulator import Emulator, EmulatorClient, EmulatorError, make_png
 from tests.emulator.support import FastCloseSession, World
 
 
@@ -139,6 +140,45 @@ async def test_forbidden_when_kicked_left_or_blocked(bot: Bot, client: EmulatorC
     await client.upsert_user(world.carol, "卓玛", blocked_bot=True)
     with pytest.raises(TelegramForbiddenError, match="bot was blocked by the user"):
         await bot.send_message(world.carol, "x")
+
+
+async def test_a_user_who_never_started_the_bot_cannot_be_written_to_until_they_write(
+    bot: Bot, client: EmulatorClient, world: World
+) -> None:
+    assert (await client.set_started(world.carol, False))["started_bot"] is False
+    refusals: tuple[Callable[[], Awaitable[object]], ...] = (
+        lambda: bot.send_message(world.carol, "x"),
+        lambda: bot.send_chat_action(world.carol, "upload_document"),
+        lambda: bot.send_document(world.carol, BufferedInputFile(b"a,b", "archive.csv")),
+        lambda: bot.send_photo(world.carol, BufferedInputFile(make_png(), "p.png")),
+    )
+    for request in refusals:
+        with pytest.raises(TelegramForbiddenError) as caught:
+            await request()
+        assert caught.value.message == "Forbidden: bot can't initiate conversation with a user"
+    assert await client.messages(world.carol) == []
+    await bot.send_message(world.group, "群里照常")    # only the private chat is closed to the bot
+
+    posted = await client.send_message(world.carol, world.carol, "/start export")
+    assert posted["update_id"] is not None
+    sent = await bot.send_document(world.carol, BufferedInputFile(b"a,b", "archive.csv"))
+    assert sent.document is not None and sent.document.file_name == "archive.csv"
+    [carol] = [user for user in await client.users() if user["id"] == world.carol]
+    assert carol["started_bot"] is True
+
+
+async def test_a_user_who_blocked_the_bot_unblocks_it_by_writing(bot: Bot, client: EmulatorClient,
+                                                                  world: World) -> None:
+    await client.block_bot(world.alice)
+    with pytest.raises(TelegramForbiddenError, match="bot was blocked by the user"):
+        await bot.send_chat_action(world.alice, "typing")
+    await client.block_bot(world.alice, False)
+    await bot.send_message(world.alice, "unblocked by the control API")
+    await client.block_bot(world.alice)
+    await client.send_message(world.alice, world.alice, "/start")    # Restart in the client unblocks and writes
+    await bot.send_message(world.alice, "unblocked by writing")
+    with pytest.raises(EmulatorError, match="started_bot must be true or false"):
+        await client.set_started(world.alice, "no")  # type: ignore[arg-type]
 
 
 async def test_get_updates_conflicts_with_webhook(bot: Bot) -> None:
