@@ -30,6 +30,7 @@ from bot.middlewares.context import ContextMiddleware
 from bot.middlewares.conversation import ConversationLock
 from bot.middlewares.database import DatabaseMiddleware
 from bot.middlewares.metrics import UpdateMetrics
+from bot.middlewares.started import StartedPrivately
 from bot.polling import Poller, stop_on_signals
 from bot.redelivery import LateAnswers, SkipHandled
 from bot.resilience import ApiRetry, ApiWatch, UpdateRetry
@@ -95,6 +96,7 @@ def build_dispatcher(
     dispatcher.update.outer_middleware(ContextMiddleware(translator))
     if in_transaction is not None:  # its record of handled updates commits with each update
         dispatcher.update.outer_middleware(SkipHandled())
+    dispatcher.message.outer_middleware(StartedPrivately())
     dispatcher.include_router(build_router())
     return dispatcher
 

@@ -48,7 +48,8 @@ class OutboxMessage(Base):
 
 
 class ChatProblem(Base):
-    """A chat the bot can no longer post to; admins are told once per chat."""
+    """A chat the bot can no longer post to; admins are told once, and again only after it was resolved (a person
+    pressed Start in their private chat with the bot)."""
 
     __tablename__ = "chat_problem"
 

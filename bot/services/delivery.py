@@ -22,16 +22,30 @@ async def admin_chats(session: AsyncSession) -> list[int]:
 
 
 async def report_chat_problem(session: AsyncSession, *, chat_id: int, error: str, now: datetime) -> bool:
-    """Record that the bot cannot post to a chat and tell the county admins, the first time only."""
+    """Record that the bot cannot post to a chat and tell the county admins, the first time only. A private chat
+    is a person who never started the bot or blocked it: the admins are told who, so they can ask them to."""
     insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    created = await session.execute(
-        insert(ChatProblem).values(chat_id=chat_id, error=error[:1000], first_seen_at=now)
-        .on_conflict_do_nothing(index_elements=[ChatProblem.chat_id]))
-    if not created.rowcount:
+    statement = insert(ChatProblem).values(chat_id=chat_id, error=error[:1000], first_seen_at=now)
+    reported = await session.scalar(statement.on_conflict_do_update(
+        index_elements=[ChatProblem.chat_id], where=ChatProblem.resolved_at.is_not(None),
+        set_={"error": statement.excluded.error, "first_seen_at": now, "resolved_at": None},
+    ).returning(ChatProblem.id))
+    if reported is None:   # known and not resolved since: told already
         return False
-    await _tell_admins(session, chat_id=chat_id, key="notice-chat-problem", error=error,
-                       dedupe_key=f"chat-problem:{chat_id}", now=now)
+    if chat_id > 0:
+        name = await session.scalar(select(Member.display_name).where(Member.telegram_id == chat_id))
+        key, args = "notice-person-unreachable", {"name": name or str(chat_id)}
+    else:
+        key, args = "notice-chat-problem", {"title": await _title(session, chat_id)}
+    await _tell_admins(session, chat_id=chat_id, key=key, args={**args, "error": error[:200]},
+                       dedupe_key=f"chat-problem:{chat_id}:{now.isoformat()}", now=now)
     return True
+
+
+async def person_reachable(session: AsyncSession, chat_id: int, now: datetime) -> None:
+    """The person (re)started the bot in their private chat: if they stop it again, the admins are told again."""
+    await session.execute(update(ChatProblem).where(ChatProblem.chat_id == chat_id, ChatProblem.resolved_at.is_(None))
+                          .values(resolved_at=now))
 
 
 async def forget_topic(session: AsyncSession, *, chat_id: int, topic_id: int, error: str, now: datetime) -> bool:
@@ -44,16 +58,20 @@ async def forget_topic(session: AsyncSession, *, chat_id: int, topic_id: int, er
     if binding_id is None:
         return False
     # per binding: a chat bound again in a topic that is then lost again is told of again
-    await _tell_admins(session, chat_id=chat_id, key="notice-topic-gone", error=error,
+    await _tell_admins(session, chat_id=chat_id, key="notice-topic-gone",
+                       args={"title": await _title(session, chat_id), "error": error[:200]},
                        dedupe_key=f"topic-gone:{binding_id}:{topic_id}", now=now)
     return True
 
 
-async def _tell_admins(session: AsyncSession, *, chat_id: int, key: str, error: str, dedupe_key: str,
-                       now: datetime) -> None:
+async def _title(session: AsyncSession, chat_id: int) -> str:
     binding = await session.scalar(select(ChatBinding).where(ChatBinding.chat_id == chat_id))
-    title = binding.title if binding and binding.title else str(chat_id)
+    return binding.title if binding and binding.title else str(chat_id)
+
+
+async def _tell_admins(session: AsyncSession, *, chat_id: int, key: str, args: dict[str, str], dedupe_key: str,
+                       now: datetime) -> None:
     for admin_chat in await admin_chats(session):
         if admin_chat != chat_id:
-            await enqueue_notice(session, chat_id=admin_chat, key=key, args={"title": title, "error": error[:200]},
+            await enqueue_notice(session, chat_id=admin_chat, key=key, args=args,
                                  dedupe_key=f"{dedupe_key}:{admin_chat}", now=now)

@@ -303,6 +303,7 @@ notice-task-resolved = ✅ The department resolved task { $number }; please veri
 notice-unacknowledged = ⏰ Item { $number } was escalated { $hours } hours ago and is still not acknowledged.
 notice-overdue = ⚠️ Item { $number } is { $days } days overdue.
 notice-chat-problem = ⚠️ The bot cannot post in "{ $title }": { $error }. Check whether it was removed from that group.
+notice-person-unreachable = ⚠️ The bot cannot write to { $name } in private ({ $error }): they have not started the bot, or have blocked it. Please ask them to open a private chat with the bot and press Start; until then they miss its private notices.
 notice-topic-gone = ⚠️ The topic the bot posts to in "{ $title }" was closed or deleted ({ $error }); from now on it posts to that group's General topic. To use another topic, send /unbind and then /bind with the code in that topic.
 
 ## Task lists and the county overview

@@ -302,6 +302,7 @@ notice-task-resolved = ✅ 部门已办结任务 { $number }，请验收销号�
 notice-unacknowledged = ⏰ 问题 { $number } 已上报 { $hours } 小时仍未确认，请督导员尽快确认。
 notice-overdue = ⚠️ 问题 { $number } 已超期 { $days } 天，请尽快办理。
 notice-chat-problem = ⚠️ 机器人无法在群「{ $title }」发消息：{ $error }。请检查机器人是否被移出该群。
+notice-person-unreachable = ⚠️ 机器人无法私聊{ $name }（{ $error }）：对方还没有启动机器人，或已将其屏蔽。请提醒对方打开与机器人的私聊并点击“开始”，在此之前对方收不到机器人的私信通知。
 notice-topic-gone = ⚠️ 群「{ $title }」里机器人发消息的话题已被关闭或删除（{ $error }），之后的消息改发到该群的主话题（General）。如要换到别的话题，请在那个话题里发送 /unbind，再发送 /bind 加编码。
 
 ## Task lists and the county overview

@@ -1,0 +1,74 @@
+"""A person the bot cannot write to privately (never started it, or blocked it): the county admins are told who,
+once; after the person presses Start, a later refusal is told again."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from aiogram.exceptions import TelegramForbiddenError
+from aiogram.methods import SendMessage
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import ManualClock
+from bot.i18n import Translator
+from bot.models import Member, RoleName
+from bot.services.outbox import enqueue_notice
+from tests.harness.chat import ChatHarness
+from tests.harness.people import as_person, members_with
+
+NEVER_STARTED = "Forbidden: bot can't initiate conversation with a user"
+BLOCKED = "Forbidden: bot was blocked by the user"
+t = Translator("zh").localizer("zh")
+
+
+class Unreachable:
+    def __init__(self, harness: ChatHarness, sessionmaker: async_sessionmaker[AsyncSession], clock: ManualClock,
+                 liaison: Member) -> None:
+        self.harness, self.sessionmaker, self.clock, self.liaison = harness, sessionmaker, clock, liaison
+        self.queued = 0
+
+    def refuses(self, description: str | None) -> None:
+        """Telegram refuses every request to the liaison's private chat so (None: no longer)."""
+        chat = self.liaison.telegram_id
+        assert chat is not None
+        if description is None:
+            self.harness.session.fail_chats.pop(chat, None)
+        else:
+            self.harness.session.fail_chats[chat] = TelegramForbiddenError(method=SendMessage(chat_id=chat, text=""),
+                                                                           message=description)
+
+    async def notify(self) -> None:
+        """A notice queued to the liaison's private chat, and the outbox delivered."""
+        self.queued += 1
+        async with self.sessionmaker.begin() as session:
+            await enqueue_notice(session, chat_id=self.liaison.telegram_id, key="notice-overdue",
+                                 args={"number": f"2026-{self.queued:04d}", "days": 2},
+                                 dedupe_key=f"test:{self.queued}", now=self.clock.now())
+        await self.harness.deliver()
+
+    def told(self, admin: int) -> list[str]:
+        return [r.text for r in self.harness.session.requests
+                if isinstance(r, SendMessage) and r.chat_id == admin and self.liaison.display_name in r.text]
+
+
+async def test_the_admins_are_told_who_cannot_be_reached_and_told_again_after_start(
+        harness: ChatHarness, session: AsyncSession, sessionmaker: async_sessionmaker[AsyncSession],
+        clock: ManualClock) -> None:
+    admins = [m.telegram_id for m in await members_with(session, RoleName.admin) if m.telegram_id is not None]
+    [liaison, *_] = await members_with(session, RoleName.department_liaison)
+    assert admins and liaison.telegram_id is not None
+    person = Unreachable(harness, sessionmaker, clock, liaison)
+
+    person.refuses(NEVER_STARTED)
+    await person.notify()
+    await person.notify()
+    expected = t("notice-person-unreachable", name=liaison.display_name, error=NEVER_STARTED)
+    assert all(person.told(admin) == [expected] for admin in admins)
+
+    clock.advance(timedelta(days=3))
+    person.refuses(None)
+    await harness.send(as_person(liaison), liaison.telegram_id, "/start")
+    person.refuses(BLOCKED)
+    await person.notify()
+    blocked = t("notice-person-unreachable", name=liaison.display_name, error=BLOCKED)
+    assert all(person.told(admin) == [expected, blocked] for admin in admins)
