@@ -4,15 +4,21 @@ back or run out is taken up by the next sender, so nothing queued is lost or sen
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections import Counter
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from aiogram import Bot
-from aiogram.exceptions import TelegramUnauthorizedError
+from aiogram.exceptions import TelegramForbiddenError, TelegramUnauthorizedError
 from aiogram.methods import SendMessage, TelegramMethod
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Delivery
+from bot.messaging import outbox_ledger
+from bot.messaging.send_outcomes import Claimed
 from bot.models import OutboxStatus
 from tests.harness.delivery import Rig, after_sends, assert_all_sent
 from tests.harness.waiting import eventually
@@ -133,6 +139,52 @@ async def test_an_unexpected_api_error_in_one_chat_does_not_free_the_others(rig:
     assert await rig.delivered(busy) == Counter([slow])
     assert (await rig.row(lost)).status == OutboxStatus.failed
 
+
+
+async def test_a_database_fault_in_one_chat_gives_back_no_claim_while_another_chat_is_sending(
+        rig: Rig, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fault ends the round only once every chat's sends are done: a row still on its way keeps its claim, so
+    no other sender (nor this one's next round) sends it too."""
+    refused, busy = await rig.group("被拒的村"), await rig.group("忙碌的村")
+    [lost] = await rig.queue(refused)
+    [slow] = await rig.queue(busy)
+    faulted, sending, gate, idle = asyncio.Event(), asyncio.Event(), asyncio.Event(), asyncio.Event()
+    record_failure = outbox_ledger.record_failure
+
+    async def locked_once(session: AsyncSession, row: Claimed, reason: str) -> None:
+        if not faulted.is_set():       # recording the refused row meets a locked database, once
+            faulted.set()
+            raise OperationalError("UPDATE outbox_message", {}, sqlite3.OperationalError("database is locked"))
+        await record_failure(session, row, reason)
+
+    async def middleware(make_request: Any, bot: Bot, method: TelegramMethod[Any]) -> Any:
+        if not isinstance(method, SendMessage):
+            return await make_request(bot, method)
+        if method.chat_id == refused:
+            raise TelegramForbiddenError(method=method, message="Forbidden: bot was kicked from the group chat")
+        sending.set()
+        try:
+            await gate.wait()                      # a send still under way in the other chat
+            return await make_request(bot, method)
+        finally:
+            idle.set()
+
+    monkeypatch.setattr(outbox_ledger, "record_failure", locked_once)
+    bot = rig.bot()
+    bot.session.middleware(middleware)
+    round_ = asyncio.create_task(rig.sender("first", bot=bot).deliver_due())
+    await asyncio.wait_for(asyncio.gather(faulted.wait(), sending.wait()), timeout=5)
+    await asyncio.wait({round_}, timeout=1.0)      # a round that gave its claims back early has ended by now
+    await rig.sender("second").drain()             # must leave both rows alone: they are still claimed
+    gate.set()
+    outcome = (await asyncio.gather(round_, return_exceptions=True))[0]
+    await asyncio.wait_for(idle.wait(), timeout=5)
+
+    assert isinstance(outcome, OperationalError), repr(outcome)   # still the round's: the sender pauses for it
+    assert await rig.delivered(busy) == Counter([slow])
+    assert (await rig.row(slow)).status == OutboxStatus.sent
+    given_back = await rig.row(lost)
+    assert (given_back.status, given_back.claimed_by) == (OutboxStatus.pending, None)
 
 class GatedLimits:
     """Stands in for the rate limiters: the first acquire waits until the gate opens, as a row does behind a busy

@@ -25,7 +25,7 @@ from bot.messaging.pacing import Limits
 from bot.messaging.render import card_for_chat
 from bot.messaging.reports import renderers
 from bot.messaging.send_outcomes import Claimed, LostClaim, NoTopic, Permanent, Retry, Stopping, Upgraded, sort_failure
-from bot.messaging.sender_loop import DeliveryLoop
+from bot.messaging.sender_loop import DeliveryLoop, finish_all
 from bot.messaging.text import split_message
 from bot.models import Issue, IssueCard, OutboxKind
 from bot.retry import backoff, describe, is_transient, retry_transient
@@ -63,7 +63,7 @@ class Sender(DeliveryLoop):
         for row in rows:
             by_chat.setdefault(row.chat_id, []).append(row)
         try:
-            await asyncio.gather(*(self._deliver_chat(chat_rows) for chat_rows in by_chat.values()))
+            await finish_all(*(self._deliver_chat(chat_rows) for chat_rows in by_chat.values()))
         finally:
             await self._release([row.id for row in rows])
             for row in rows:

@@ -20,6 +20,15 @@ log = logging.getLogger(__name__)
 LONGEST_ROUND_PAUSE = 60.0   # between rounds that failed (the database unavailable)
 
 
+async def finish_all(*work: Awaitable[None]) -> None:
+    """Run `work` together and let every part finish before raising the first failure. asyncio.gather raises at
+    once and leaves the rest running: a round would then give back the claims of rows still being sent."""
+    failures = [outcome for outcome in await asyncio.gather(*work, return_exceptions=True)
+                if isinstance(outcome, BaseException)]
+    if failures:
+        raise failures[0]
+
+
 class DeliveryLoop(ABC):
     def __init__(self, settings: Settings, health: Health | None) -> None:
         self.settings = settings
