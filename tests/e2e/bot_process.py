@@ -89,7 +89,7 @@ async def stop_process(running: BotProcess) -> None:
         running.process.terminate()
         try:
             async with asyncio.timeout(STOP_TIMEOUT):
-                await running.exited
+                await asyncio.shield(running.exited)   # the timeout must not cancel the wait awaited below
         except TimeoutError:
             running.process.kill()
     await running.exited
