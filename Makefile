@@ -15,9 +15,11 @@ run: $(STAMP)
 	$(BIN)/python main.py db upgrade
 	$(BIN)/python main.py run
 
+# Two workers: most of the suite waits on bot processes, the emulator and the databases, so a second one fills
+# the idle core. A test file stays in one worker (its module fixtures and the Redis keys it clears are its own).
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import shutil
 import uuid
@@ -48,7 +49,7 @@ from tests.harness.people import members_with, unit_id
 NOW = datetime(2026, 11, 2, 2, 0, 0, 123456, tzinfo=UTC)   # microseconds must survive the trip too
 VILLAGE = "GC01-02"
 CHAT = -100_200_300
-COPY_DATABASE = "five_teams_copy"
+COPY_DATABASE = f"five_teams_copy_{os.getpid()}"  # test runs side by side on one server must not meet
 
 
 def sqlite_url(path: Path) -> str:
