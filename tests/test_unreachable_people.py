@@ -1,5 +1,5 @@
 """A person the bot cannot write to privately (never started it, or blocked it): the county admins are told who,
-once; after the person presses Start, a later refusal is told again."""
+once; after the person presses Start, a later refusal is told again. Likewise a group the bot was added back to."""
 
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ from bot.i18n import Translator
 from bot.models import Member, RoleName
 from bot.services.outbox import enqueue_notice
 from tests.harness.chat import ChatHarness
-from tests.harness.people import as_person, members_with
+from tests.harness.people import as_person, bind, members_with
 
 NEVER_STARTED = "Forbidden: bot can't initiate conversation with a user"
 BLOCKED = "Forbidden: bot was blocked by the user"
+VILLAGE = -100_777
 t = Translator("zh").localizer("zh")
 
 
@@ -72,3 +73,35 @@ async def test_the_admins_are_told_who_cannot_be_reached_and_told_again_after_st
     await person.notify()
     blocked = t("notice-person-unreachable", name=liaison.display_name, error=BLOCKED)
     assert all(person.told(admin) == [expected, blocked] for admin in admins)
+
+
+async def test_a_group_the_bot_was_added_back_to_is_reported_again_when_lost_again(
+        harness: ChatHarness, session: AsyncSession, sessionmaker: async_sessionmaker[AsyncSession],
+        clock: ManualClock) -> None:
+    admins = [m.telegram_id for m in await members_with(session, RoleName.admin) if m.telegram_id is not None]
+    [secretary, *_] = await members_with(session, RoleName.village_secretary)
+    owner = as_person(secretary)
+    harness.group(VILLAGE, "果洛村工作群", admins={owner.user.id})
+    await bind(session, VILLAGE, "GC01-01")
+    await session.commit()
+
+    async def lost(description: str) -> None:
+        harness.session.fail_chats[VILLAGE] = TelegramForbiddenError(
+            method=SendMessage(chat_id=VILLAGE, text=""), message=description)
+        async with sessionmaker.begin() as queueing:
+            await enqueue_notice(queueing, chat_id=VILLAGE, key="notice-overdue", args={"number": "2026-0001",
+                                 "days": 2}, dedupe_key=f"test:{description}", now=clock.now())
+        await harness.deliver()
+
+    def told(admin: int) -> int:
+        return len([r for r in harness.session.requests if isinstance(r, SendMessage) and r.chat_id == admin
+                    and "bot was kicked" in r.text])
+
+    await lost("Forbidden: bot was kicked from the supergroup chat")
+    assert all(told(admin) == 1 for admin in admins)
+
+    clock.advance(timedelta(days=1))
+    del harness.session.fail_chats[VILLAGE]
+    await harness.add_bot(owner, VILLAGE)
+    await lost("Forbidden: bot was kicked from the supergroup chat again")
+    assert all(told(admin) == 2 for admin in admins)

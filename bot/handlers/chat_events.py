@@ -1,6 +1,7 @@
 """Messages in a chat's own name rather than a person's. A group upgraded to a supergroup changes id: the old
 group gets `migrate_to_chat_id`, the new supergroup `migrate_from_chat_id`, and the binding follows whichever comes
-first. An admin posting anonymously speaks as the group: a command from them is told why it cannot be done."""
+first. An admin posting anonymously speaks as the group: a command from them is told why it cannot be done. The
+bot added back to a group, or unblocked by a person, may post there again."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ import re
 from typing import Any
 
 from aiogram import Router
-from aiogram.filters import Command, Filter
-from aiogram.types import Message
+from aiogram.filters import JOIN_TRANSITION, ChatMemberUpdatedFilter, Command, Filter
+from aiogram.types import ChatMemberUpdated, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.i18n import Localizer
 from bot.services.chat_migration import migrate_chat
+from bot.services.delivery import chat_reachable
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,10 @@ async def on_migration(message: Message, session: AsyncSession, clock: Clock, ol
     log.info("chat %s became %s: %s", old_chat_id, new_chat_id, moved)
 
 
+async def on_bot_back(event: ChatMemberUpdated, session: AsyncSession, clock: Clock) -> None:
+    await chat_reachable(session, event.chat.id, clock.now())
+
+
 async def on_anonymous_command(message: Message, t: Localizer) -> None:
     await message.reply(t("anonymous-admin"))
 
@@ -50,4 +56,5 @@ def build() -> Router:
     router = Router(name="chat_events")
     router.message.register(on_migration, Migration())
     router.message.register(on_anonymous_command, AnonymousAdmin(), Command(re.compile(r"\w+")))
+    router.my_chat_member.register(on_bot_back, ChatMemberUpdatedFilter(JOIN_TRANSITION))
     return router

@@ -9,7 +9,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import Message, TelegramObject
 
 from bot.clock import Clock
-from bot.services.delivery import person_reachable
+from bot.services.delivery import chat_reachable
 
 
 class StartedPrivately(BaseMiddleware):
@@ -21,5 +21,5 @@ class StartedPrivately(BaseMiddleware):
         if (isinstance(event, Message) and event.chat.type == "private"
                 and (event.text or "").split(maxsplit=1)[:1] == ["/start"]):
             clock: Clock = data["clock"]
-            await person_reachable(data["session"], event.chat.id, clock.now())
+            await chat_reachable(data["session"], event.chat.id, clock.now())
         return await handler(event, data)

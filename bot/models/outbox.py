@@ -49,7 +49,7 @@ class OutboxMessage(Base):
 
 class ChatProblem(Base):
     """A chat the bot can no longer post to; admins are told once, and again only after it was resolved (a person
-    pressed Start in their private chat with the bot)."""
+    pressed Start in their private chat with the bot, the bot was added back to the group)."""
 
     __tablename__ = "chat_problem"
 

@@ -42,8 +42,9 @@ async def report_chat_problem(session: AsyncSession, *, chat_id: int, error: str
     return True
 
 
-async def person_reachable(session: AsyncSession, chat_id: int, now: datetime) -> None:
-    """The person (re)started the bot in their private chat: if they stop it again, the admins are told again."""
+async def chat_reachable(session: AsyncSession, chat_id: int, now: datetime) -> None:
+    """The bot may post to the chat again (a person pressed Start, the bot was added back to a group): should that
+    stop again, the admins are told again."""
     await session.execute(update(ChatProblem).where(ChatProblem.chat_id == chat_id, ChatProblem.resolved_at.is_(None))
                           .values(resolved_at=now))
 

@@ -12,6 +12,9 @@ from aiogram import Bot, Dispatcher
 from aiogram.types import (
     CallbackQuery,
     Chat,
+    ChatMemberLeft,
+    ChatMemberMember,
+    ChatMemberUpdated,
     InlineKeyboardMarkup,
     Location,
     Message,
@@ -109,6 +112,13 @@ class ChatHarness:
         query = CallbackQuery(id=str(next(self._update_ids)), from_user=person.user, chat_instance="ci",
                               message=message, data=data)
         return await self.feed(Update(update_id=next(self._update_ids), callback_query=query))
+
+    async def add_bot(self, person: Person, chat_id: int) -> list[Any]:
+        """`person` adds the bot (back) to the group: its my_chat_member update, from left to member."""
+        update = ChatMemberUpdated(chat=self._chat(chat_id, person), from_user=person.user, date=datetime.now(UTC),
+                                   old_chat_member=ChatMemberLeft(user=BOT_USER),
+                                   new_chat_member=ChatMemberMember(user=BOT_USER))
+        return await self.feed(Update(update_id=next(self._update_ids), my_chat_member=update))
 
     def last_sent(self, chat_id: int) -> SentMessage:
         return [m for (c, _), m in self.session.sent.items() if c == chat_id][-1]
