@@ -42,13 +42,18 @@ class DrainingRequestHandler(SimpleRequestHandler):
 
     def __init__(self, dispatcher: Dispatcher, bot: Bot, *, secret_token: str, in_background: bool) -> None:
         super().__init__(dispatcher, bot, handle_in_background=in_background, secret_token=secret_token)
-        self._requests_in_hand: set[asyncio.Future[web.Response]] = set()
+        self._requests_in_hand: set[asyncio.Future[object]] = set()
 
     async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
-        handling = asyncio.ensure_future(super()._handle_request(bot, request))
+        # not aiogram's feed_webhook_update: after 55 s it answers Telegram and goes on with the update untracked,
+        # and retrying an update through a database fault can take longer. Telegram, given no answer for about a
+        # minute, posts the update again, which is what a crash would make it do
+        update = await request.json(loads=bot.session.json_loads)
+        handling = asyncio.ensure_future(self.dispatcher.feed_raw_update(bot, update, **self.data))
         self._requests_in_hand.add(handling)
         handling.add_done_callback(self._requests_in_hand.discard)
-        return await handling
+        await handling
+        return web.json_response({})
 
     async def close(self) -> None:
         in_hand = self._background_feed_update_tasks | self._requests_in_hand
