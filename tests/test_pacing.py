@@ -81,3 +81,16 @@ async def test_a_group_keeps_its_limit_while_the_overall_pace_holds_everyone_bac
     await asyncio.gather(*backlog, *(to_group() for _ in range(3)))
 
     assert busiest_window(group, 0.5) <= 1
+
+
+async def test_a_message_sent_later_than_its_turn_moves_its_chats_next_turn(settings: Settings) -> None:
+    """The sender may write to the database between its turn and the send (renewing its claim on the row)."""
+    limits = quick_limits(settings)   # one every 0.5 s in a group
+    loop = asyncio.get_running_loop()
+    await limits.acquire(-100123)
+    await asyncio.sleep(0.3)
+    limits.sent(-100123)
+    went_out = loop.time()
+    await limits.acquire(-100123)
+
+    assert loop.time() - went_out >= 0.5

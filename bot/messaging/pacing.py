@@ -71,3 +71,9 @@ class Limits:
                 await asyncio.sleep(wait)
             await self.overall.acquire()
             gate.next = loop.time() + gate.interval
+
+    def sent(self, chat_id: int) -> None:
+        """The chat's message goes out only now, later than its turn: its spacing counts from now."""
+        gate = self._gates.get(chat_id)
+        if gate is not None:
+            gate.next = max(gate.next, asyncio.get_running_loop().time() + gate.interval)

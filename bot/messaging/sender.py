@@ -165,6 +165,7 @@ class Sender(DeliveryLoop):
         if not renewed:
             raise LostClaim()
         self._claimed_at[row.id] = now
+        self.limits.sent(row.chat_id)   # later than its turn by this write: the chat's spacing counts from now
 
     async def _send_parts(self, row: Claimed, texts: list[str]) -> int | None:
         """Send a text in parts, recording progress so a retry resumes after the last part that arrived."""
@@ -189,8 +190,7 @@ class Sender(DeliveryLoop):
         await self._after_sending(row, record)
 
     async def _after_sending(self, row: Claimed, record: Callable[[], Awaitable[None]]) -> None:
-        """What arrived must be recorded, or it goes out again: ride out a passing database fault while the
-        claim holds."""
+        """Record what arrived, riding out a passing database fault while the claim holds, or it goes out again."""
         await retry_transient(record, what=f"recording outbox {row.id}", health=self._health,
                               delays=backoff(0.5, 10.0, total=self._claim_for.total_seconds() / 2))
 
