@@ -11,11 +11,13 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.fsm.context import FSMContext
 from aiogram.methods import GetUpdates, Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import TelegramObject, Update
 
-from bot.retry import backoff, retry_transient
+from bot.fsm_storage import SQLAlchemyStorage
+from bot.retry import backoff, is_transient, retry_transient
 from bot.services.health import Health, Trouble
 
 log = logging.getLogger(__name__)
@@ -78,10 +80,33 @@ class ApiRetry(BaseRequestMiddleware):
 class UpdateRetry(BaseMiddleware):
     """Outside the update's transaction: a passing database fault rolls the whole update back, so it is handled
     again from the start. A handler that had already replied before the fault replies again; nothing is written
-    twice. When the fault outlasts the retries, the error handler tells the member to try again later."""
+    twice. When the fault outlasts the retries, the error handler tells the member to try again later.
+
+    Conversation state in Redis does not roll back with the transaction: it is put back as it was before the
+    attempt, so the retry takes the same step (and a member told to try again finds the step they were at)."""
 
     async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
                        event: TelegramObject, data: dict[str, Any]) -> Any:
         what = f"update {event.update_id}" if isinstance(event, Update) else "update"
-        return await retry_transient(lambda: handler(event, data), what=what,
+        state: FSMContext | None = data.get("state")
+        attempt = handler if state is None or isinstance(state.storage, SQLAlchemyStorage) else _restoring(handler)
+        return await retry_transient(lambda: attempt(event, data), what=what,
                                      delays=backoff(1.0, 8.0, total=UPDATE_RETRY_SECONDS), health=data.get("health"))
+
+
+def _restoring(handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+               ) -> Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]:
+    """`handler`, putting the member's conversation state back as it was when a passing database fault ends it."""
+
+    async def attempt(event: TelegramObject, data: dict[str, Any]) -> Any:
+        state: FSMContext = data["state"]
+        before = await state.get_state(), await state.get_data()
+        try:
+            return await handler(event, data)
+        except Exception as error:
+            if is_transient(error):
+                await state.set_state(before[0])
+                await state.set_data(before[1])
+            raise
+
+    return attempt

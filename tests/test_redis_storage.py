@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -12,12 +13,14 @@ import pytest
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from redis.asyncio import Redis
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import event, func, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.fsm_redis import KEY_BUILDER
+from bot.i18n import Translator
 from bot.models import FsmRecord, Issue, IssuePhoto, RoleName
 from tests.conftest import make_harness
 from tests.harness.chat import ChatHarness, Person
@@ -29,6 +32,7 @@ BOT_ID = 42  # the harness's bot ("42:TEST"): every key these tests write starts
 CHAT = -100_301
 VILLAGE = "GC01-02"
 LOCK_WAIT_SECONDS = 0.5  # far longer than handling a photo takes
+t = Translator("zh").localizer("zh")
 
 
 async def _forget(redis: Redis) -> None:
@@ -146,3 +150,33 @@ async def test_an_idle_step_expires_with_redis_too(replicas: tuple[ChatHarness, 
     clock.advance(timedelta(minutes=redis_settings.conversation.idle_minutes + 1))
     reporter.h = second
     assert "已自动取消" in texts(await reporter.say("迟到的描述"))[0]
+
+
+async def test_a_step_a_database_fault_rolled_back_is_taken_again_from_where_it_was(
+        replicas: tuple[ChatHarness, ChatHarness], redis: Redis, session: AsyncSession, engine: AsyncEngine) -> None:
+    """Redis does not roll back with the update's transaction: the step the retry takes must be the same one."""
+    reporter = await _reporter(session, replicas[0])
+    await reporter.start()
+    faults = 0
+
+    def lost_once(connection: object) -> None:
+        nonlocal faults
+        faults += 1
+        if faults == 1:   # the update's commit: the step's work is rolled back, its state in Redis already moved
+            raise OperationalError("COMMIT", {}, sqlite3.OperationalError("database is locked"))
+
+    event.listen(engine.sync_engine, "commit", lost_once)
+    try:
+        seen = texts(await reporter.say("提交时数据库被锁住的描述"))
+    finally:
+        event.remove(engine.sync_engine, "commit", lost_once)
+
+    assert faults >= 2, "the fault was not met"
+    assert await _state(redis, reporter.who.telegram_id) == b"ReportForm:photos"
+    assert t("report-photos-need-photo") not in seen, "the description was taken again as the photos step's answer"
+    await reporter.press("没有照片")
+    await reporter.press("跳过")
+    await reporter.press("一般")
+    await reporter.press("确认上报")
+    await session.rollback()
+    assert (await session.scalars(select(Issue.description))).all() == ["提交时数据库被锁住的描述"]
