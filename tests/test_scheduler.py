@@ -163,6 +163,21 @@ async def test_weekly_digest_counts_per_team_and_says_when_there_is_nothing(
     assert "合计：新增 2 · 未办结 1" in posted[TOWNSHIP]
 
 
+async def fire_now(jobs: JobScheduler, name: str, done: asyncio.Event) -> None:
+    """Let APScheduler run the job `name` now, as at its time, until `done`."""
+    jobs.start()
+    try:
+        jobs.scheduler.get_job(name).modify(next_run_time=datetime.now(UTC))
+        await asyncio.wait_for(done.wait(), timeout=10)
+        await asyncio.sleep(0.1)  # APScheduler logs a job's exception as the job's task ends
+    finally:
+        jobs.shutdown()
+
+
+def errors_naming(caplog: pytest.LogCaptureFixture, name: str) -> int:
+    return len([r for r in caplog.records if r.levelname == "ERROR" and name in r.getMessage()])
+
+
 async def test_a_scheduled_run_that_fails_is_logged_once(
         sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, clock: ManualClock,
         caplog: pytest.LogCaptureFixture) -> None:
@@ -175,11 +190,21 @@ async def test_a_scheduled_run_that_fails_is_logged_once(
     clock.set(FRIDAY_EVENING_SHANGHAI)
     jobs = JobScheduler(sessionmaker, registry_settings(settings), {**job_registry(), "sla_sweep": crashes}, clock,
                         worker="test")
-    jobs.start()
-    try:
-        jobs.scheduler.get_job("sla_sweep").modify(next_run_time=datetime.now(UTC))
-        await asyncio.wait_for(failed.wait(), timeout=10)
-        await asyncio.sleep(0.1)  # APScheduler logs a job's exception as the job's task ends
-    finally:
-        jobs.shutdown()
-    assert len([r for r in caplog.records if r.levelname == "ERROR" and "sla_sweep" in r.getMessage()]) == 1
+    await fire_now(jobs, "sla_sweep", failed)
+    assert errors_naming(caplog, "sla_sweep") == 1
+
+
+async def test_a_scheduled_run_failing_after_its_work_is_logged(
+        sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, clock: ManualClock,
+        caplog: pytest.LogCaptureFixture) -> None:
+    after = asyncio.Event()
+
+    def wake_fails() -> None:   # what runs after a job's work: waking the sender
+        after.set()
+        raise RuntimeError("sender gone")
+
+    clock.set(FRIDAY_EVENING_SHANGHAI)
+    jobs = JobScheduler(sessionmaker, registry_settings(settings), job_registry(), clock, worker="test",
+                        after_run=wake_fails)
+    await fire_now(jobs, "purge_conversations", after)
+    assert errors_naming(caplog, "purge_conversations") == 1

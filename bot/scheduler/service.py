@@ -58,22 +58,22 @@ class JobScheduler:
 
     async def run(self, name: str, period: str | None = None) -> Outcome:
         """Run one period; a passing database fault is retried for that same period, with backoff, until the
-        job's next period is due (which runs on its own)."""
-        if period is None:
-            resolved = resolve_period(self.settings, name, self._clock.now(), None)
-            period = resolved[0] if resolved else None
+        job's next period is due (which runs on its own). A failure is logged here, whatever raised it."""
         try:
+            if period is None:
+                resolved = resolve_period(self.settings, name, self._clock.now(), None)
+                period = resolved[0] if resolved else None
             outcome = await retry_transient(
                 lambda: run_job(self._sessionmaker, self._registry, self.settings, name, now=self._clock.now(),
                                 worker=self._worker, period=period),
                 what=f"job {name}", delays=self._retry_delays(name), health=self._health)
+            self._observe(name, "ran" if outcome.ran else "skipped")
+            if outcome.ran and self._after_run is not None:
+                self._after_run()
         except Exception:
             log.exception("job %s failed; the period stays unclaimed and runs again", name)
             self._observe(name, "failed")
             raise
-        self._observe(name, "ran" if outcome.ran else "skipped")
-        if outcome.ran and self._after_run is not None:
-            self._after_run()
         return outcome
 
     def _retry_delays(self, name: str) -> Iterator[float]:
