@@ -173,3 +173,23 @@ async def test_with_general_closed_too_the_message_fails_and_the_admins_are_told
     assert await session.scalar(select(ChatProblem.chat_id)) == CHAT
     told = [r.text or "" for r in _posted(sent, admin.telegram_id)]
     assert len(told) == 2 and any("General" in text for text in told) and any("TOPIC_CLOSED" in text for text in told)
+
+
+async def test_the_cards_of_a_deleted_topic_are_posted_again_in_general(
+        harness: ChatHarness, session: AsyncSession, sessionmaker: async_sessionmaker[AsyncSession],
+        clock: ManualClock) -> None:
+    _, member = await _forum_village(harness, session)
+    await Reporter(harness, member, CHAT, topic=WRITTEN_IN).full(photos=())
+    [card] = [r for r in _posted(harness.session.requests, CHAT) if _is_card(r)]
+    assert card.message_thread_id == BOUND_TOPIC
+    harness.session.fail_topics[(CHAT, BOUND_TOPIC)] = TelegramBadRequest(
+        SendMessage(chat_id=CHAT, text="-"), "Bad Request: message thread not found")
+    async with sessionmaker.begin() as writing:
+        await enqueue_notice(writing, chat_id=CHAT, key="notice-overdue", args={"number": "2026-0001", "days": 3},
+                             dedupe_key="test:deleted", now=clock.now())
+    before = len(harness.session.requests)
+
+    await harness.deliver()
+
+    again = [r for r in _posted(harness.session.requests[before:], CHAT) if _is_card(r)]
+    assert [(r.text, r.message_thread_id) for r in again] == [(card.text, None)]

@@ -60,7 +60,7 @@ async def migrate_chat(session: AsyncSession, *, old_chat_id: int, new_chat_id: 
         update(JoinRequest).where(JoinRequest.chat_id == old_chat_id, JoinRequest.status == JoinStatus.pending)
         .values(chat_id=new_chat_id))
     conversations = await _move_conversations(session, old_chat_id, new_chat_id)
-    cards = await _post_cards_again(session, old_chat_id, new_chat_id, now)
+    cards = await post_cards_again(session, old_chat_id=old_chat_id, new_chat_id=new_chat_id, now=now)
     await session.flush()
     return Migrated(old_binding is not None, queued, conversations, cards)
 
@@ -80,7 +80,10 @@ async def _move_conversations(session: AsyncSession, old_chat_id: int, new_chat_
     return moved
 
 
-async def _post_cards_again(session: AsyncSession, old_chat_id: int, new_chat_id: int, now: datetime) -> int:
+async def post_cards_again(session: AsyncSession, *, old_chat_id: int, new_chat_id: int, now: datetime,
+                           round_: int | str = 0) -> int:
+    """The cards of items still being worked on, shown in `old_chat_id` where they can no longer be edited, posted
+    afresh in `new_chat_id` (the same chat, when a forum topic they were in was lost: then a `round_` of its own)."""
     live = (await session.scalars(
         select(IssueCard.issue_id).join(Issue, Issue.id == IssueCard.issue_id)
         .where(IssueCard.chat_id == old_chat_id, Issue.status.not_in(CLOSED_STATUSES)).distinct())).all()
@@ -91,5 +94,5 @@ async def _post_cards_again(session: AsyncSession, old_chat_id: int, new_chat_id
                                              OutboxMessage.status == OutboxStatus.pending))).all())
     posted = 0
     for issue_id in sorted(set(live) - on_the_way):
-        posted += await enqueue_card(session, issue_id=issue_id, chat_id=new_chat_id, now=now)
+        posted += await enqueue_card(session, issue_id=issue_id, chat_id=new_chat_id, now=now, round_=round_)
     return posted

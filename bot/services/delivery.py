@@ -10,6 +10,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import ChatBinding, ChatProblem, Member, Role, RoleName
+from bot.services.chat_migration import post_cards_again
 from bot.services.outbox import enqueue_notice
 
 
@@ -50,14 +51,16 @@ async def chat_reachable(session: AsyncSession, chat_id: int, now: datetime) -> 
 
 
 async def forget_topic(session: AsyncSession, *, chat_id: int, topic_id: int, error: str, now: datetime) -> bool:
-    """The forum topic a chat was bound in was deleted or closed: the bot's posts go to the chat's General topic
-    from now on, and the county admins are told. Only the first sender to find the topic gone forgets it, so they
-    are told once; a chat bound again in another topic meanwhile keeps that one."""
+    """The forum topic a chat was bound in was deleted or closed: the bot's posts, and the live cards again, go to
+    the chat's General topic from now on, and the county admins are told. Only the first sender to find the topic
+    gone forgets it, so they are told once; a chat bound again in another topic meanwhile keeps that one."""
     binding_id = await session.scalar(
         update(ChatBinding).where(ChatBinding.chat_id == chat_id, ChatBinding.forum_topic_id == topic_id)
         .values(forum_topic_id=None).returning(ChatBinding.id))
     if binding_id is None:
         return False
+    # the cards were in the lost topic: posted again in General, so they can be edited and pressed
+    await post_cards_again(session, old_chat_id=chat_id, new_chat_id=chat_id, now=now, round_=f"topic-{topic_id}")
     # per binding: a chat bound again in a topic that is then lost again is told of again
     await _tell_admins(session, chat_id=chat_id, key="notice-topic-gone",
                        args={"title": await _title(session, chat_id), "error": error[:200]},

@@ -25,8 +25,8 @@ async def _insert(session: AsyncSession, **values: Any) -> bool:
 
 
 async def enqueue_card(session: AsyncSession, *, issue_id: int, chat_id: int, now: datetime,
-                       round_: int = 0) -> bool:
-    """Post an issue's card in a chat (once per round: a re-notification may post it again)."""
+                       round_: int | str = 0) -> bool:
+    """Post an issue's card in a chat (once per round: a re-notification, or a lost forum topic, posts it again)."""
     return await _insert(session, dedupe_key=f"card:{issue_id}:{chat_id}:{round_}", kind=OutboxKind.card,
                          chat_id=chat_id, issue_id=issue_id, payload={}, next_attempt_at=now, created_at=now)
 

@@ -58,6 +58,8 @@ class MockedSession(BaseSession):
     fail: dict[type, Exception] = field(default_factory=dict)
     # chats where every request fails, as the private chat of someone who never started the bot answers 403
     fail_chats: dict[int, Exception] = field(default_factory=dict)
+    # forum topics (chat, thread) where sending fails, as in a topic that was deleted
+    fail_topics: dict[tuple[int, int | None], Exception] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         super().__init__()
@@ -87,6 +89,9 @@ class MockedSession(BaseSession):
         if type(method) in self.fail:
             raise self.fail[type(method)]
         if (refusal := self.fail_chats.get(getattr(method, "chat_id", 0))) is not None:
+            raise refusal
+        topic = (getattr(method, "chat_id", 0), getattr(method, "message_thread_id", None))
+        if (refusal := self.fail_topics.get(topic)) is not None:
             raise refusal
         match method:
             case GetMe():
