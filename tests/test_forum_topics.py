@@ -118,6 +118,21 @@ async def test_more_photos_go_to_the_topic_of_the_card_the_button_is_on(harness:
     assert more.message_thread_id == BOUND_TOPIC
 
 
+async def test_more_photos_of_a_card_in_a_closed_topic_go_to_general(harness: ChatHarness,
+                                                                      session: AsyncSession) -> None:
+    _, member = await _forum_village(harness, session)
+    await Reporter(harness, member, CHAT, topic=WRITTEN_IN).full(photos=("photo-0", "photo-1"))
+    [(card, data)] = [(message_id, data) for (chat_id, message_id) in harness.session.sent if chat_id == CHAT
+                      for text, data in harness.buttons(CHAT, message_id).items() if "更多照片" in text]
+    harness.session.fail_topics[(CHAT, BOUND_TOPIC)] = TelegramBadRequest(
+        SendPhoto(chat_id=CHAT, photo="-"), "Bad Request: TOPIC_CLOSED")
+
+    shown = await harness.press(member, CHAT, card, data)
+
+    assert [r.message_thread_id for r in shown if isinstance(r, SendPhoto)] == [BOUND_TOPIC, None]
+    assert not [r for r in shown if isinstance(r, SendMessage)], "no apology: the photos were shown"
+
+
 @pytest.mark.parametrize("fate", ["deleted", "closed"])
 async def test_a_lost_topic_sends_to_general_and_tells_the_admins_once(rig: Rig, session: AsyncSession,
                                                                        fate: str) -> None:

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from aiogram import Bot, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import StateFilter, or_f
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InputMediaPhoto, Message
@@ -21,6 +22,7 @@ from bot.handlers.states import ActionInput, ReportForm
 from bot.i18n import Localizer
 from bot.messaging.callbacks import CardAction, DepartmentPick, DueDefault
 from bot.messaging.cards import PHOTOS_ACTION
+from bot.messaging.send_outcomes import topic_gone
 from bot.messaging.text import local_date
 from bot.models import ChatPurpose
 from bot.services.actors import Actor
@@ -178,12 +180,22 @@ async def _send_photos(query: CallbackQuery, bot: Bot, session: AsyncSession, is
     chat_id, topic = query.message.chat.id, topic_of(query.message)     # beside the card, in its forum topic
     for start in range(0, len(rest), MEDIA_GROUP_LIMIT):
         chunk = rest[start:start + MEDIA_GROUP_LIMIT]
-        if len(chunk) == 1:
-            await bot.send_photo(chat_id, chunk[0], caption=caption, message_thread_id=topic)
-        else:
-            await bot.send_media_group(chat_id, [
-                InputMediaPhoto(media=file_id, caption=caption if i == 0 else None) for i, file_id in enumerate(chunk)],
-                message_thread_id=topic)
+        try:
+            await _send_chunk(bot, chat_id, topic, chunk, caption)
+        except TelegramBadRequest as error:
+            if topic is None or not topic_gone(error):
+                raise
+            topic = None    # the card is in a closed topic: its photos go to General
+            await _send_chunk(bot, chat_id, topic, chunk, caption)
+
+
+async def _send_chunk(bot: Bot, chat_id: int, topic: int | None, file_ids: list[str], caption: str) -> None:
+    if len(file_ids) == 1:
+        await bot.send_photo(chat_id, file_ids[0], caption=caption, message_thread_id=topic)
+    else:
+        await bot.send_media_group(chat_id, [
+            InputMediaPhoto(media=file_id, caption=caption if i == 0 else None) for i, file_id in enumerate(file_ids)],
+            message_thread_id=topic)
 
 
 def build() -> Router:

@@ -26,6 +26,11 @@ PERMANENT_MARKERS = ("chat not found", "bot was kicked", "not a member", "have n
                      *TOPIC_GONE_MARKERS)     # sent to General, closed too: the bot can post nowhere in the chat
 
 
+def topic_gone(error: TelegramAPIError) -> bool:
+    """Telegram refused a request to a forum topic because the topic was deleted or closed."""
+    return any(marker in error.message.lower() for marker in TOPIC_GONE_MARKERS)
+
+
 @dataclass(frozen=True)
 class Claimed:
     id: int
@@ -82,7 +87,7 @@ def sort_failure(error: Exception, *, topic_id: int | None) -> Retry | Permanent
         return Permanent(error.message, chat_problem=True)
     if isinstance(error, TelegramBadRequest | TelegramNotFound):
         lowered = error.message.lower()
-        if topic_id is not None and any(marker in lowered for marker in TOPIC_GONE_MARKERS):
+        if topic_id is not None and topic_gone(error):
             return NoTopic(error.message, topic_id)
         return Permanent(error.message, chat_problem=any(marker in lowered for marker in PERMANENT_MARKERS))
     if isinstance(error, TelegramNetworkError | TelegramServerError | TimeoutError | OSError):
