@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.db import create_engine, create_sessionmaker
+from bot.db import create_engine, create_sessionmaker, is_sqlite
 from bot.fsm_redis import redis_fsm
 from bot.fsm_storage import SQLAlchemyStorage
 from bot.handlers import build_router
@@ -92,7 +92,8 @@ def build_dispatcher(
     dispatcher.update.outer_middleware(dispatcher.fsm)
     # outside the update's transaction, so a retry starts it afresh; inside the member's conversation lock
     dispatcher.update.outer_middleware(UpdateRetry())
-    dispatcher.update.outer_middleware(DatabaseMiddleware(sessionmaker, in_transaction))
+    dispatcher.update.outer_middleware(DatabaseMiddleware(sessionmaker, in_transaction,
+                                                          in_turn=is_sqlite(sessionmaker.kw["bind"])))
     dispatcher.update.outer_middleware(ContextMiddleware(translator))
     if in_transaction is not None:  # its record of handled updates commits with each update
         dispatcher.update.outer_middleware(SkipHandled())

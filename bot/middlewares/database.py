@@ -7,6 +7,8 @@ state change commit together; with Redis (several replicas, bot/fsm_redis.py) th
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -19,9 +21,16 @@ from bot.fsm_storage import SQLAlchemyStorage
 
 
 class DatabaseMiddleware(BaseMiddleware):
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], storage: SQLAlchemyStorage | None) -> None:
+    """`in_turn`: updates take their transactions one at a time, first come first served. SQLite lets one writer
+    in at a time anyway (every update's transaction takes its write lock at BEGIN IMMEDIATE), but the others wait
+    in its busy handler, which sleeps and retries on a timer: with a few updates waiting, one could wait seconds
+    while later ones went first."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], storage: SQLAlchemyStorage | None, *,
+                 in_turn: bool) -> None:
         self._sessionmaker = sessionmaker
         self._storage = storage
+        self._turns = asyncio.Lock() if in_turn else None
 
     async def __call__(
         self,
@@ -30,7 +39,7 @@ class DatabaseMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         state: FSMContext | None = data.get("state")
-        async with self._sessionmaker.begin() as session:
+        async with self._turns or contextlib.nullcontext(), self._sessionmaker.begin() as session:
             data["session"] = session
             if state is None:
                 result = await handler(event, data)
