@@ -140,7 +140,6 @@ async def test_an_unexpected_api_error_in_one_chat_does_not_free_the_others(rig:
     assert (await rig.row(lost)).status == OutboxStatus.failed
 
 
-
 async def test_a_database_fault_in_one_chat_gives_back_no_claim_while_another_chat_is_sending(
         rig: Rig, monkeypatch: pytest.MonkeyPatch) -> None:
     """The fault ends the round only once every chat's sends are done: a row still on its way keeps its claim, so
@@ -185,6 +184,7 @@ async def test_a_database_fault_in_one_chat_gives_back_no_claim_while_another_ch
     assert (await rig.row(slow)).status == OutboxStatus.sent
     given_back = await rig.row(lost)
     assert (given_back.status, given_back.claimed_by) == (OutboxStatus.pending, None)
+
 
 class GatedLimits:
     """Stands in for the rate limiters: the first acquire waits until the gate opens, as a row does behind a busy
