@@ -54,9 +54,9 @@ class ApiWatch(BaseRequestMiddleware):
 
 class ApiRetry(BaseRequestMiddleware):
     """A handler's requests (prompts, replies, button answers) are tried again through 5xx, dropped connections,
-    timeouts and short 429s. Not getUpdates (aiogram's polling backs off itself) and not the outbox sender's
-    requests (it has its own Bot and keeps its own schedule). A request that timed out after Telegram took it
-    is sent again: a member may then see a prompt twice, never none."""
+    timeouts and short 429s. Not getUpdates (the poller, bot/polling.py, backs off itself) and not the outbox
+    sender's requests (it has its own Bot and keeps its own schedule). A request that timed out after Telegram
+    took it is sent again: a member may then see a prompt twice, never none."""
 
     async def __call__(self, make_request: NextRequestMiddlewareType[TelegramType], bot: Any,
                        method: TelegramMethod[TelegramType]) -> Response[TelegramType]:
