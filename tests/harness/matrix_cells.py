@@ -91,7 +91,6 @@ def cells() -> Iterator[Cell]:
             yield from (Cell(p, on, *allowed[0], tie) for tie in p.never)
 
 
-
 def sample(all_cells: list[Cell]) -> list[Cell]:
     """Every allowed cell (the ones that write), and in each row one refused cell for each refusal the row can
     give (outside the role, elsewhere, barred by a tie); in matrix order. Every row and every role is in it."""
