@@ -23,8 +23,9 @@ async def admin_chats(session: AsyncSession) -> list[int]:
 
 
 async def report_chat_problem(session: AsyncSession, *, chat_id: int, error: str, now: datetime) -> bool:
-    """Record that the bot cannot post to a chat and tell the county admins, the first time only. A private chat
-    is a person who never started the bot or blocked it: the admins are told who, so they can ask them to."""
+    """Record that the bot cannot post to a chat and tell the county admins: the first time, and again only after
+    the chat was reachable in between (`chat_reachable`). A private chat is a person who never started the bot or
+    blocked it: the admins are told who, so they can ask them to."""
     insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
     statement = insert(ChatProblem).values(chat_id=chat_id, error=error[:1000], first_seen_at=now)
     reported = await session.scalar(statement.on_conflict_do_update(

@@ -39,8 +39,8 @@ class Action(enum.StrEnum):
     task_resolve = "task_resolve"
 
 
-# an issue event's kind is the action's value; these mark an issue resolved (the digest, the reserve record and a
-# member's file count them)
+# an issue event's kind is the action's value: the events that mark an issue resolved, and those that close it
+# (the digest and the reserve record count both, a member's file the resolutions)
 RESOLVE_EVENTS = (Action.resolve.value, Action.task_resolve.value)
 CLOSE_EVENTS = (Action.verify.value, Action.sign_off.value)
 
