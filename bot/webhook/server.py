@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-import signal
 
 from aiogram import Bot, Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
@@ -16,6 +15,7 @@ from bot.app import Running, running
 from bot.config import Settings
 from bot.fsm_redis import redis_of
 from bot.metrics import Metrics
+from bot.polling import stop_on_signals
 from bot.webhook.probes import Probes
 
 log = logging.getLogger(__name__)
@@ -79,10 +79,7 @@ def build_web_app(live: Running, metrics: Metrics, secret: str) -> web.Applicati
 
 
 async def run_webhook(settings: Settings) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    stop = stop_on_signals()
     config = settings.webhook
     secret = config.secret.get_secret_value()
     if not secret:
