@@ -226,3 +226,13 @@ async def card_recorded(database_url: str, chat_id: int, message: JSON, *, withi
                 IssueCard.chat_id == chat_id, IssueCard.message_id == message["message_id"])) is not None
 
     await eventually(recorded, what=f"card {message['message_id']} in {chat_id} recorded", within=within)
+
+
+async def request_held(client: EmulatorClient, *, what: str, within: float = STEP_TIMEOUT) -> None:
+    """Wait until a bot request has taken the one fault armed (a delay): the emulator holds it, so the bot is in
+    the middle of that request."""
+
+    async def taken() -> bool:
+        return not await client.faults()
+
+    await eventually(taken, what=what, within=within)

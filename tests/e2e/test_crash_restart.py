@@ -40,7 +40,7 @@ from tests.e2e.crash_killer import Killer
 from tests.e2e.crash_traffic import Traffic
 from tests.e2e.crowd import OWN_TEAM, Seat, open_groups, team_seats
 from tests.e2e.forker import Forker
-from tests.e2e.support import ChatDriver, inspect_database, sqlite_url
+from tests.e2e.support import ChatDriver, inspect_database, request_held, sqlite_url
 from tests.harness.waiting import eventually
 
 SEED = 20261129
@@ -165,11 +165,7 @@ async def test_an_update_in_hand_when_the_process_is_killed_is_handled_by_the_ne
     await rig.client.add_fault("delay", method="sendMessage", seconds=3.0)
 
     mark = await driver.say(seat.chat_id, member, "/report")
-
-    async def in_hand() -> bool:
-        return not await rig.client.faults()   # the answer is on its way, held up in the emulator
-
-    await eventually(in_hand, what="the bot answering /report")
+    await request_held(rig.client, what="the bot answering /report")
     pending = [update["update_id"] for update in rig.emulator.state.updates.pending]
     assert pending, "the update in hand was confirmed to Telegram before it was handled"
     await killer.end(first, signal.SIGKILL)

@@ -21,7 +21,15 @@ from bot.services.outbox import enqueue_notice
 from emulator import Emulator, EmulatorClient
 from tests.e2e.bot_process import START_TIMEOUT, STOP_TIMEOUT, BotProcess, bot_process
 from tests.e2e.crowd import OWN_TEAM, open_groups, team_seats
-from tests.e2e.support import STEP_TIMEOUT, ChatDriver, buttons, inspect_database, message_text, sqlite_url
+from tests.e2e.support import (
+    STEP_TIMEOUT,
+    ChatDriver,
+    buttons,
+    inspect_database,
+    message_text,
+    request_held,
+    sqlite_url,
+)
 from tests.harness.waiting import eventually
 
 IN_FLIGHT_SECONDS = 2.0   # how long the emulator holds the request the signal arrives in the middle of
@@ -44,15 +52,6 @@ async def client(emulator: Emulator) -> AsyncIterator[EmulatorClient]:
 
 def running_bot(emulator: Emulator, database: str, log: Path) -> AbstractAsyncContextManager[BotProcess]:
     return bot_process(log, BOT_TOKEN=emulator.token, TELEGRAM_API_URL=emulator.base_url, DATABASE_URL=database)
-
-
-async def request_in_flight(client: EmulatorClient) -> None:
-    """Wait until the bot's request has reached the emulator, which holds it for IN_FLIGHT_SECONDS."""
-
-    async def taken() -> bool:
-        return not await client.faults()
-
-    await eventually(taken, what="the bot's request reaching the emulator", within=START_TIMEOUT)
 
 
 async def queue_notices(database: str, chat: int, count: int) -> list[str]:
@@ -93,7 +92,8 @@ async def test_sigterm_finishes_the_update_in_hand_and_exits_0(
         await driver.wait_for(lambda event: event["kind"] == "bot", after=0, what="start-up", within=START_TIMEOUT)
         await client.add_fault("delay", method="sendMessage", seconds=IN_FLIGHT_SECONDS)
         await driver.say(seat.chat_id, member, "/report")
-        await request_in_flight(client)     # the answer to /report is on its way: the update is in hand
+        # the answer to /report is on its way: the update is in hand
+        await request_held(client, what="the answer to /report reaching the emulator", within=START_TIMEOUT)
         assert await terminated(bot) == 0
 
     pickers = [m for m in await client.messages(seat.chat_id) if any(OWN_TEAM in b for b in buttons(m))]
@@ -111,7 +111,7 @@ async def test_sigterm_lets_the_send_in_flight_finish_and_gives_the_claimed_rows
     await client.add_fault("delay", method="sendMessage", seconds=IN_FLIGHT_SECONDS)
 
     async with running_bot(emulator, database, tmp_path / "first.log") as bot:
-        await request_in_flight(client)
+        await request_held(client, what="the first notice reaching the emulator", within=START_TIMEOUT)
         async with inspect_database(database) as session:
             claimed = (await session.scalars(select(OutboxMessage.claimed_by))).all()
         assert len(claimed) == NOTICES and None not in claimed, "the sender had not claimed the rows"

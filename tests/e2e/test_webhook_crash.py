@@ -15,8 +15,7 @@ import pytest
 from emulator import Emulator, EmulatorClient
 from tests.e2e.crowd import OWN_TEAM, open_groups, team_seats
 from tests.e2e.fleet import Fleet, fleet
-from tests.e2e.support import ChatDriver, buttons, inspect_database, sqlite_url
-from tests.harness.waiting import eventually
+from tests.e2e.support import ChatDriver, buttons, inspect_database, request_held, sqlite_url
 
 # The bot's reply to the update in hand hangs this long at "Telegram": longer than the test, so the only reply
 # that can arrive is the one the next process sends.
@@ -47,11 +46,7 @@ class Village:
         await self.client.add_fault("delay", method="sendMessage", chat_id=self.chat_id, seconds=seconds)
         mark = await self.driver.mark()
         await self.driver.say(self.chat_id, self.reporter, "/report")
-
-        async def fault_taken() -> bool:
-            return not await self.client.faults()
-
-        await eventually(fault_taken, what="the bot sending its reply to /report")
+        await request_held(self.client, what="the bot sending its reply to /report")
         return mark
 
 
