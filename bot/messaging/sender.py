@@ -84,7 +84,7 @@ class Sender(DeliveryLoop):
 
     async def _deliver_chat(self, rows: list[Claimed], *, followed: bool = False) -> None:
         blocked_until: float | None = None
-        for row in rows:
+        for index, row in enumerate(rows):
             if self._stop.is_set():
                 return
             if blocked_until is not None:
@@ -100,8 +100,7 @@ class Sender(DeliveryLoop):
                 await (self._fail(row, failure) if followed else self._follow_upgrade(row, failure))
             except NoTopic as lost:     # this row and the chat's others go to General, without asking again
                 await self._leave_topic(row, lost)
-                rest = rows[rows.index(row):]
-                await self._deliver_chat([replace(r, thread_id=None) for r in rest], followed=followed)
+                await self._deliver_chat([replace(r, thread_id=None) for r in rows[index:]], followed=followed)
                 return
             except Permanent as failure:
                 await self._fail(row, failure)
