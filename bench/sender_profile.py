@@ -59,24 +59,21 @@ class Profile:
 
 
 class TimedLimiter:
-    """The overall Pacer, recording how long each acquire waited."""
+    """The overall Pacer, recording how long each acquire waited and when it was granted."""
 
-    def __init__(self, limiter: Pacer, name: str, profile: Profile, *,
-                 grants: list[float] | None = None):
-        self._limiter, self._name, self._profile, self._grants = limiter, name, profile, grants
+    def __init__(self, limiter: Pacer, name: str, profile: Profile):
+        self._limiter, self._name, self._profile = limiter, name, profile
 
     async def acquire(self) -> None:
         start = time.perf_counter()
         await self._limiter.acquire()
         self._profile.add(self._name, time.perf_counter() - start)
-        if self._grants is not None:
-            self._grants.append(time.time())
+        self._profile.overall_grants.append(time.time())
 
 
 def instrument(sender: Sender, bot: Bot, profile: Profile) -> None:
     limits = sender.limits
-    limits.overall = TimedLimiter(limits.overall, "wait: overall limiter", profile,  # type: ignore[assignment]
-                                  grants=profile.overall_grants)
+    limits.overall = TimedLimiter(limits.overall, "wait: overall limiter", profile)  # type: ignore[assignment]
     # a chat's spacing (3 s in a group, 1 s in a private chat) and then the overall pace, inside this wait
     limits.acquire = profile.timed("wait: chat spacing, then overall", limits.acquire)  # type: ignore[method-assign]
     for method, name in (("_claim", "db: claim batch"), ("_release", "db: release batch"),
