@@ -28,7 +28,6 @@ class Seeded:
     reporter: Member
     mate: Member
     lead: Member
-    secretary: Member
 
 
 async def seed(session: AsyncSession) -> Seeded:
@@ -77,7 +76,7 @@ async def seed(session: AsyncSession) -> Seeded:
                         attendees=[reporter.id, mate.id], decisions={"escalated": [second.number]},
                         recorded_by_id=secretary.id, created_at=utc(10, 20, 9)))
     await session.commit()
-    return Seeded(reporter, mate, lead, secretary)
+    return Seeded(reporter, mate, lead)
 
 
 def rows(workbook: Workbook, sheet: str) -> list[tuple[Any, ...]]:
