@@ -22,9 +22,10 @@ from bot.services.archive_sheets import (
     SheetSpec,
 )
 from bot.services.archive_source import ArchiveSource, archive_months, once, stream
-from bot.services.lifecycle_rules import RESOLVE_EVENTS
+from bot.services.lifecycle_rules import CLOSE_EVENTS, RESOLVE_EVENTS, Action
 
-VERIFY_EVENTS = ("verify", "sign_off", "reopen", "unmet")
+# a verifier's decisions on a resolved item: closed, or sent back
+VERIFY_EVENTS = (*CLOSE_EVENTS, Action.reopen.value, Action.unmet.value)
 
 
 class MemberFile(ArchiveSource):
