@@ -39,10 +39,9 @@ class BoundAs(Filter):
 class FromUser(Filter):
     """A message from a person (not a channel post or an anonymous admin posting as the group)."""
 
-    async def __call__(self, event: Message | CallbackQuery) -> bool:
+    async def __call__(self, event: Message) -> bool:
         # a message in a chat's name carries a stand-in sender, and a linked channel's is not marked as a bot
-        return (event.from_user is not None and not event.from_user.is_bot
-                and (isinstance(event, CallbackQuery) or event.sender_chat is None))
+        return event.from_user is not None and not event.from_user.is_bot and event.sender_chat is None
 
 
 COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}(@\w+)?(\s|$)")
