@@ -18,7 +18,6 @@ left to the next process), and confirms those that finished.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import logging
 import signal
@@ -28,6 +27,8 @@ from aiogram import Bot, Dispatcher
 from aiogram.methods import GetUpdates, TelegramMethod
 from aiogram.types import Update
 from aiogram.utils.backoff import Backoff, BackoffConfig
+
+from bot.stopping import until_stopped
 
 log = logging.getLogger(__name__)
 
@@ -76,14 +77,14 @@ class Poller:
                 while self._waiting and len(self._in_hand) < self._max_in_hand:
                     self._start(self._waiting.pop(next(iter(self._waiting))), data)
                 if self._waiting:  # every place taken: wait for one
-                    await _first(stop, self._until_in_hand(self._max_in_hand - 1))
+                    await until_stopped(stop, self._until_in_hand(self._max_in_hand - 1))
                     continue
                 try:
                     updates = await self._fetch(stop, allowed, coming=coming)
                 except Exception as error:  # the Bot API out of reach, or a 409 from another poller: keep trying
                     log.warning("getUpdates failed (%s: %s); retrying in %.1fs", type(error).__name__, error,
                                 backoff.next_delay)
-                    await _first(stop, asyncio.sleep(next(backoff)))
+                    await until_stopped(stop, asyncio.sleep(next(backoff)))
                     continue
                 backoff.reset()
                 coming = sum(self._queue(update) for update in updates) > 0
@@ -96,7 +97,7 @@ class Poller:
         if self._in_hand:
             # while updates come in, fetch more once half the places are free; when the last fetch brought none,
             # look again once all in hand are done (or after a pause), not at every one that finishes
-            await _first(stop, self._until_in_hand(self._max_in_hand // 2 if coming else 0),
+            await until_stopped(stop, self._until_in_hand(self._max_in_hand // 2 if coming else 0),
                          timeout=IN_HAND_POLL_SECONDS)
         if stop.is_set():
             return []
@@ -105,7 +106,7 @@ class Poller:
         request = asyncio.ensure_future(self._bot(
             GetUpdates(offset=offset, limit=BATCH, timeout=wait, allowed_updates=allowed),
             request_timeout=int(self._bot.session.timeout + wait)))
-        if not await _first(stop, request):
+        if not await until_stopped(stop, request):
             return []
         updates = request.result()
         self._confirmed = offset
@@ -166,21 +167,4 @@ class Poller:
             await self._bot(GetUpdates(offset=offset, timeout=0, limit=1))
         except Exception as error:  # they will be handled again by the next process
             log.warning("could not confirm the last updates (%s: %s)", type(error).__name__, error)
-
-
-async def _first(stop: asyncio.Event, work: Any, *, timeout: float | None = None) -> bool:
-    """Wait for `work` until it is done, `stop` is set or the time is up; True when it is done. Work left undone
-    is cancelled (an `asyncio.wait` over tasks so cancelled leaves the tasks themselves running)."""
-    work = asyncio.ensure_future(work)
-    stopping = asyncio.ensure_future(stop.wait())
-    try:
-        await asyncio.wait([work, stopping], timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        stopping.cancel()
-    if work.done():
-        return True
-    work.cancel()
-    with contextlib.suppress(asyncio.CancelledError, Exception):
-        await work
-    return False
 

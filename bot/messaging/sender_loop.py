@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.messaging.send_outcomes import Stopping
 from bot.retry import describe, is_transient
 from bot.services.health import Health, Trouble
+from bot.stopping import until_stopped
 
 log = logging.getLogger(__name__)
 
@@ -86,12 +87,5 @@ class DeliveryLoop(ABC):
     async def _unless_stopped(self, waiting: Awaitable[None]) -> None:
         """Wait for `waiting` (the rate limiters); a stop meanwhile raises `Stopping`, so the row is given back
         unsent rather than sent late."""
-        done = asyncio.ensure_future(waiting)
-        stopping = asyncio.ensure_future(self._stop.wait())
-        try:
-            await asyncio.wait({done, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            stopping.cancel()
-            done.cancel()
-        if self._stop.is_set():
+        if not await until_stopped(self._stop, waiting) or self._stop.is_set():
             raise Stopping()
