@@ -8,6 +8,7 @@ from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.handlers.filters import GroupChat
+from bot.handlers.prompts import topic_of
 from bot.i18n import Localizer
 from bot.services.actors import Actor
 from bot.services.chats import bind_chat, unbind_chat
@@ -36,7 +37,7 @@ async def on_bind(
         code=code,
         title=message.chat.title,
         is_chat_admin=await _is_chat_admin(bot, message),
-        forum_topic_id=message.message_thread_id if message.is_topic_message else None,
+        forum_topic_id=topic_of(message),
     )
     await message.reply(t("bind-done", name=bound.name, code=bound.code, purpose=t(f"purpose-{bound.purpose.value}")))
 
