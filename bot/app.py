@@ -91,7 +91,7 @@ def build_dispatcher(
         dispatcher.update.outer_middleware(UpdateMetrics(metrics))
     dispatcher.update.outer_middleware(dispatcher.fsm)
     # outside the update's transaction, so a retry starts it afresh; inside the member's conversation lock
-    dispatcher.update.outer_middleware(UpdateRetry())
+    dispatcher.update.outer_middleware(UpdateRetry(state_outside_transaction=in_transaction is None))
     dispatcher.update.outer_middleware(DatabaseMiddleware(sessionmaker, in_transaction,
                                                           in_turn=is_sqlite(sessionmaker.kw["bind"])))
     dispatcher.update.outer_middleware(ContextMiddleware(translator))

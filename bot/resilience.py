@@ -16,7 +16,6 @@ from aiogram.methods import GetUpdates, Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import TelegramObject, Update
 
-from bot.fsm_storage import SQLAlchemyStorage
 from bot.retry import backoff, is_transient, retry_transient
 from bot.services.health import Health, Trouble
 
@@ -85,11 +84,13 @@ class UpdateRetry(BaseMiddleware):
     Conversation state in Redis does not roll back with the transaction: it is put back as it was before the
     attempt, so the retry takes the same step (and a member told to try again finds the step they were at)."""
 
+    def __init__(self, *, state_outside_transaction: bool) -> None:
+        self._restore = state_outside_transaction
+
     async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
                        event: TelegramObject, data: dict[str, Any]) -> Any:
         what = f"update {event.update_id}" if isinstance(event, Update) else "update"
-        state: FSMContext | None = data.get("state")
-        attempt = handler if state is None or isinstance(state.storage, SQLAlchemyStorage) else _restoring(handler)
+        attempt = _restoring(handler) if self._restore and data.get("state") is not None else handler
         return await retry_transient(lambda: attempt(event, data), what=what,
                                      delays=backoff(1.0, 8.0, total=UPDATE_RETRY_SECONDS), health=data.get("health"))
 
