@@ -1,4 +1,5 @@
-"""Fixtures: the emulator in-process, a copy of the sample county database, the bot process polling them."""
+"""Fixtures: the emulator in-process and a client of its control API, a copy of the sample county database, the
+bot process polling them."""
 
 from __future__ import annotations
 
@@ -37,19 +38,28 @@ async def emulator() -> AsyncIterator[Emulator]:
 
 
 @pytest.fixture
-async def live(emulator: Emulator, county_database: Path, tmp_path: Path) -> AsyncIterator[Live]:
-    database = tmp_path / "bot.sqlite3"
-    shutil.copy(county_database, database)
-    url = sqlite_url(database)
-    async with (
-        EmulatorClient(emulator.base_url) as client,
-        # Telegram's per-group pacing (one message every 3 s) would make a scenario of many cards take
-        # minutes; the emulator here enforces no limits, and the sender's pacing is benchmarked on its own.
-        bot_process(tmp_path / "bot.log", BOT_TOKEN=emulator.token, TELEGRAM_API_URL=emulator.base_url,
-                    DATABASE_URL=url, DELIVERY__GROUP_PER_MINUTE="600", DELIVERY__CHAT_PER_SECOND="20") as bot,
-    ):
+async def client(emulator: Emulator) -> AsyncIterator[EmulatorClient]:
+    async with EmulatorClient(emulator.base_url) as client:
+        yield client
+
+
+@pytest.fixture
+def database(county_database: Path, tmp_path: Path) -> str:
+    """The URL of this test's own copy of the sample county database."""
+    path = tmp_path / "bot.sqlite3"
+    shutil.copy(county_database, path)
+    return sqlite_url(path)
+
+
+@pytest.fixture
+async def live(emulator: Emulator, client: EmulatorClient, database: str, tmp_path: Path) -> AsyncIterator[Live]:
+    # Telegram's per-group pacing (one message every 3 s) would make a scenario of many cards take
+    # minutes; the emulator here enforces no limits, and the sender's pacing is benchmarked on its own.
+    async with bot_process(tmp_path / "bot.log", BOT_TOKEN=emulator.token, TELEGRAM_API_URL=emulator.base_url,
+                           DATABASE_URL=database, DELIVERY__GROUP_PER_MINUTE="600",
+                           DELIVERY__CHAT_PER_SECOND="20") as bot:
         driver = ChatDriver(client, bot)
         # The bot sets its commands right before it starts polling.
         await driver.wait_for(lambda event: event["kind"] == "bot", after=0, what="bot start-up",
                               within=START_TIMEOUT)
-        yield Live(driver, client, url)
+        yield Live(driver, client, database)

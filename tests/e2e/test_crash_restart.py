@@ -11,7 +11,6 @@ Telegram's one unavoidable duplicate), every digest period was posted once. See 
 from __future__ import annotations
 
 import asyncio
-import shutil
 import signal
 import time
 from collections.abc import AsyncIterator
@@ -40,7 +39,7 @@ from tests.e2e.crash_killer import Killer
 from tests.e2e.crash_traffic import Traffic
 from tests.e2e.crowd import OWN_TEAM, Seat, open_groups, team_seats
 from tests.e2e.forker import Forker
-from tests.e2e.support import ChatDriver, inspect_database, request_held, sqlite_url
+from tests.e2e.support import ChatDriver, inspect_database, request_held
 from tests.harness.waiting import eventually
 
 SEED = 20261129
@@ -67,28 +66,24 @@ class Rig:
 
 
 @pytest.fixture
-async def rig(emulator: Emulator, county_database: Path, tmp_path: Path) -> AsyncIterator[Rig]:
+async def rig(emulator: Emulator, client: EmulatorClient, database: str, tmp_path: Path) -> AsyncIterator[Rig]:
     starting = asyncio.create_task(Forker.start(tmp_path / "forker.log"))  # imports the bot meanwhile
-    database = tmp_path / "bot.sqlite3"
-    shutil.copy(county_database, database)
-    url = sqlite_url(database)
-    async with EmulatorClient(emulator.base_url) as client:
-        engine = create_engine(url)
-        try:
-            async with create_sessionmaker(engine)() as session:
-                seats = await team_seats(session, GROUPS, PER_GROUP)
-                await open_groups(client, session, seats)
-        finally:
-            await engine.dispose()
-        forker = await starting
-        env = {**clean_environment(), "BOT_TOKEN": emulator.token, "TELEGRAM_API_URL": emulator.base_url,
-               "DATABASE_URL": url, "JOBS__WEEKLY_DIGEST__CRON": DIGEST_CRON, "DELIVERY__CLAIM_SECONDS": CLAIM_SECONDS,
-               # as in the live fixture: Telegram's per-group pacing would make this take many minutes
-               "DELIVERY__GROUP_PER_MINUTE": "600", "DELIVERY__CHAT_PER_SECOND": "20"}
-        try:
-            yield Rig(emulator, client, forker, url, env, seats, tmp_path)
-        finally:
-            await forker.close()
+    engine = create_engine(database)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            seats = await team_seats(session, GROUPS, PER_GROUP)
+            await open_groups(client, session, seats)
+    finally:
+        await engine.dispose()
+    forker = await starting
+    env = {**clean_environment(), "BOT_TOKEN": emulator.token, "TELEGRAM_API_URL": emulator.base_url,
+           "DATABASE_URL": database, "JOBS__WEEKLY_DIGEST__CRON": DIGEST_CRON, "DELIVERY__CLAIM_SECONDS": CLAIM_SECONDS,
+           # as in the live fixture: Telegram's per-group pacing would make this take many minutes
+           "DELIVERY__GROUP_PER_MINUTE": "600", "DELIVERY__CHAT_PER_SECOND": "20"}
+    try:
+        yield Rig(emulator, client, forker, database, env, seats, tmp_path)
+    finally:
+        await forker.close()
 
 
 async def test_killed_fifty_times_under_traffic_nothing_is_lost_or_doubled(

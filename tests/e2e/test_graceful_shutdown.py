@@ -5,13 +5,10 @@ than after the claim runs out (two minutes)."""
 from __future__ import annotations
 
 import asyncio
-import shutil
-from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from bot.db import create_engine, create_sessionmaker
@@ -28,26 +25,12 @@ from tests.e2e.support import (
     inspect_database,
     message_text,
     request_held,
-    sqlite_url,
 )
 from tests.harness.waiting import eventually
 
 IN_FLIGHT_SECONDS = 2.0   # how long the emulator holds the request the signal arrives in the middle of
 NOTICES = 5
 t = Translator("zh").localizer("zh")
-
-
-@pytest.fixture
-async def database(county_database: Path, tmp_path: Path) -> str:
-    path = tmp_path / "bot.sqlite3"
-    shutil.copy(county_database, path)
-    return sqlite_url(path)
-
-
-@pytest.fixture
-async def client(emulator: Emulator) -> AsyncIterator[EmulatorClient]:
-    async with EmulatorClient(emulator.base_url) as client:
-        yield client
 
 
 def running_bot(emulator: Emulator, database: str, log: Path) -> AbstractAsyncContextManager[BotProcess]:

@@ -4,7 +4,6 @@ database password of its own. Everything it wrote (stderr and stdout) is searche
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from emulator import Emulator, EmulatorClient
 from tests.e2e.bot_process import START_TIMEOUT, BotProcess
 from tests.e2e.bot_process import bot_process as start_bot
 from tests.e2e.fleet import fleet
-from tests.e2e.support import ChatDriver, inspect_database, sqlite_url
+from tests.e2e.support import ChatDriver, inspect_database
 from tests.harness.people import members_with
 from tests.harness.waiting import eventually
 
@@ -35,12 +34,6 @@ async def emulator() -> AsyncIterator[Emulator]:
     await emulator.start()
     yield emulator
     await emulator.stop()
-
-
-@pytest.fixture
-def database(county_database: Path, tmp_path: Path) -> str:
-    shutil.copy(county_database, tmp_path / "bot.sqlite3")
-    return sqlite_url(tmp_path / "bot.sqlite3")
 
 
 async def everything_written(bot: BotProcess) -> str:

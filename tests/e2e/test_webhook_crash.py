@@ -4,8 +4,6 @@ handled: killed in the middle, it leaves the update for the next process; stoppe
 from __future__ import annotations
 
 import asyncio
-import shutil
-from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +13,7 @@ import pytest
 from emulator import Emulator, EmulatorClient
 from tests.e2e.crowd import OWN_TEAM, open_groups, team_seats
 from tests.e2e.fleet import Fleet, fleet
-from tests.e2e.support import ChatDriver, buttons, inspect_database, request_held, sqlite_url
+from tests.e2e.support import ChatDriver, buttons, inspect_database, request_held
 
 # The bot's reply to the update in hand hangs this long at "Telegram": longer than the test, so the only reply
 # that can arrive is the one the next process sends.
@@ -51,16 +49,11 @@ class Village:
 
 
 @pytest.fixture
-async def village(emulator: Emulator, county_database: Path, tmp_path: Path) -> AsyncIterator[Village]:
-    shutil.copy(county_database, tmp_path / "bot.sqlite3")
-    database_url = sqlite_url(tmp_path / "bot.sqlite3")
-    async with EmulatorClient(emulator.base_url) as client:
-        async with inspect_database(database_url) as session:
-            [seat] = await team_seats(session, 1, 1)
-            await open_groups(client, session, [seat])
-            await session.commit()
-        yield Village(emulator, client, ChatDriver(client), database_url, seat.chat_id, seat.member_ids()[0],
-                      tmp_path)
+async def village(emulator: Emulator, client: EmulatorClient, database: str, tmp_path: Path) -> Village:
+    async with inspect_database(database) as session:
+        [seat] = await team_seats(session, 1, 1)
+        await open_groups(client, session, [seat])
+    return Village(emulator, client, ChatDriver(client), database, seat.chat_id, seat.member_ids()[0], tmp_path)
 
 
 async def test_an_update_in_hand_when_the_process_is_killed_is_handled_by_the_next(village: Village) -> None:
