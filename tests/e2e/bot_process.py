@@ -27,6 +27,11 @@ def clean_environment() -> dict[str, str]:
     return {name: value for name, value in os.environ.items() if name.upper() not in BOT_VARIABLES}
 
 
+def log_tail(log: Path) -> str:
+    lines = log.read_text(encoding="utf-8", errors="replace").splitlines() if log.exists() else []
+    return "\n".join(lines[-LOG_TAIL_LINES:])
+
+
 @dataclass
 class BotProcess:
     """`python main.py run` in a subprocess: stdout piped for what it prints, logs (stderr) in a file."""
@@ -35,13 +40,9 @@ class BotProcess:
     log: Path
     exited: asyncio.Future[int]
 
-    def log_tail(self) -> str:
-        lines = self.log.read_text(encoding="utf-8", errors="replace").splitlines() if self.log.exists() else []
-        return "\n".join(lines[-LOG_TAIL_LINES:])
-
     def failure(self, what: str) -> str:
         state = "running" if self.process.returncode is None else f"exited with {self.process.returncode}"
-        return f"{what}\n--- bot process ({state}), last log lines:\n{self.log_tail()}"
+        return f"{what}\n--- bot process ({state}), last log lines:\n{log_tail(self.log)}"
 
     def cpu_seconds(self) -> float:
         """CPU time the running process has used so far (Linux: /proc), user and system."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from emulator import Emulator
-from tests.e2e.bot_process import START_TIMEOUT
+from tests.e2e.bot_process import START_TIMEOUT, log_tail
 from tests.e2e.forker import Forker
 from tests.harness.waiting import eventually
 
@@ -92,8 +92,7 @@ class Killer:
         try:
             await eventually(polling, what=f"bot process {life.number} polling", within=START_TIMEOUT)
         except AssertionError as failure:
-            tail = self.log(life).read_text(errors="replace").splitlines()[-30:]
-            raise AssertionError(f"{failure}; its log ends:\n" + "\n".join(tail)) from None
+            raise AssertionError(f"{failure}; its log ends:\n{log_tail(self.log(life))}") from None
 
     def _note_ready(self, life: Life) -> bool:
         if life.ready is None:
