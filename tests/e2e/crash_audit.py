@@ -2,10 +2,10 @@
 
 Outbox messages are told apart by what they carry: a card by the issue in its buttons' callback data, a notice or
 a digest by its text, rendered from the row the way the sender renders it. Each row's messages are counted in
-the emulator. One extra copy is allowed, and only one kind: a request that reached the emulator from a process
-killed before it recorded the row as sent. Such a copy is the last outbox message that process sent to that chat
-(the sender works a chat's rows one after another, so nothing follows it there), it came from a process that
-died by SIGKILL, and the row points at another copy, sent by a later process.
+the emulator. Extra copies are allowed of one kind only, at most one per killed process: a request that reached
+the emulator from a process killed before it recorded the row as sent. Such a copy is the last outbox message
+that process sent to that chat (the sender works a chat's rows one after another, so nothing follows it there),
+it came from a process that died by SIGKILL, and the row points at another copy, sent by a later process.
 """
 
 from __future__ import annotations
